@@ -1,0 +1,144 @@
+"""Settings shared by every environment. Values come from the environment (django-environ)."""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+# A local .env file is read when present; real deployments set the environment instead.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "template_partials",
+    "ninja",
+    "nuanxin.core",
+    "nuanxin.areas",
+    "nuanxin.accounts",
+    "nuanxin.stations",
+    "nuanxin.couriers",
+    "nuanxin.needs",
+    "nuanxin.messaging",
+    "nuanxin.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "nuanxin.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+# SQLite is the embedded default; DATABASE_URL=postgresql://... switches to PostgreSQL.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer writes; IMMEDIATE makes a write transaction
+    # take its lock at BEGIN, so select_for_update-style check-then-act cannot deadlock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "admin:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Simplified Chinese first, English second; times in Asia/Shanghai.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("NUANXIN_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+# Uploads: a photo larger than this is refused before it is decoded.
+NUANXIN_MAX_UPLOAD_BYTES = env.int("NUANXIN_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Map tiles. Empty means no tile layer: the finder shows its list and a tile-less map of markers.
+# Production points this at a GCJ-02 tile server (e.g. the city's licensed AutoNavi/Tianditu
+# mirror) and sets NUANXIN_MAP_TILE_CRS=gcj02 so markers are drawn in that system.
+NUANXIN_MAP_TILE_URL = env("NUANXIN_MAP_TILE_URL", default="")
+NUANXIN_MAP_TILE_ATTRIBUTION = env("NUANXIN_MAP_TILE_ATTRIBUTION", default="")
+NUANXIN_MAP_TILE_CRS = env("NUANXIN_MAP_TILE_CRS", default="gcj02")
+
+# Background work: "inline" runs tasks in-process (after commit); "celery" sends them to Celery.
+NUANXIN_TASK_BACKEND = env("NUANXIN_TASK_BACKEND", default="inline")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TIMEZONE = TIME_ZONE
+
+NUANXIN_SITE_NAME = env("NUANXIN_SITE_NAME", default="暖心益站")
+NUANXIN_DEMO = env.bool("NUANXIN_DEMO", default=False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# Personal data: Fernet keys for fields encrypted at rest (newest first; see docs/privacy.md for
+# rotation) and the key of the look-up hashes. Production must set both (production.py checks).
+NUANXIN_FIELD_ENCRYPTION_KEYS = env.list(
+    "NUANXIN_FIELD_ENCRYPTION_KEYS", default=["insecure-local-field-key-change-me"]
+)
+NUANXIN_LOOKUP_HASH_KEY = env("NUANXIN_LOOKUP_HASH_KEY", default="insecure-local-hash-key-change-me")

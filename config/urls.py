@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from config.api import api
+
+admin.site.site_header = _("Nuanxin station network · back office")
+admin.site.site_title = _("Nuanxin back office")
+admin.site.index_title = _("Back office")
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/m/stations/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("m/", include("nuanxin.stations.urls_mobile")),
+    path("staff/", include("nuanxin.stations.urls_staff")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

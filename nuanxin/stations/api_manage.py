@@ -1,0 +1,3 @@
+from ninja import Router
+
+manage_router = Router(tags=["station management"])
