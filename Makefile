@@ -47,7 +47,8 @@ test: lint
 messages: install
 	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=static/vendor --no-obsolete
 	$(MANAGE) makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=static/vendor --no-obsolete
-	$(MANAGE) compilemessages --ignore=.venv
+	$(PY) scripts/complete_english.py
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 # Refresh the vendored front-end libraries from their npm packages (versions in package.json).
 vendor:

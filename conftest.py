@@ -32,3 +32,32 @@ def users(areas):
 def auth(users):
     """`auth("street_staff")` → headers for the API as that user."""
     return lambda name: bearer(users[name])
+
+
+# The rows data migrations create (the amenity list, the company list). A transactional test ends
+# with a flush that empties every table, so the next transactional test would find them gone;
+# Django's serialized rollback cannot put them back once another flush has re-created content
+# types under new ids. Re-seeding them by the migrations' own functions is exact and cheap.
+_SEED_MIGRATIONS = (
+    ("nuanxin.stations.migrations.0002_default_amenities", "add_amenities", "stations.Amenity"),
+    ("nuanxin.couriers.migrations.0002_default_companies", "add_companies", "couriers.Company"),
+)
+
+
+@pytest.fixture
+def reference_rows():
+    """Put back the data-migration rows if a flush removed them (see _SEED_MIGRATIONS)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function, model in _SEED_MIGRATIONS:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows_for_transactional_tests(request):
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        request.getfixturevalue("reference_rows")

@@ -26,3 +26,8 @@ from nuanxin.stations.api_manage import manage_router  # noqa: E402
 
 api.add_router("/", stations_router)
 api.add_router("/manage/", manage_router)
+api.add_router("/areas/", "nuanxin.areas.api.router")
+api.add_router("/accounts/", "nuanxin.accounts.api.router")
+api.add_router("/", "nuanxin.couriers.api_me.router")
+api.add_router("/registry/", "nuanxin.couriers.api_registry.router")
+api.add_router("/", "nuanxin.needs.api.router")

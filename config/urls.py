@@ -13,11 +13,14 @@ admin.site.site_title = _("Nuanxin back office")
 admin.site.index_title = _("Back office")
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/m/stations/", permanent=False)),
+    path("", RedirectView.as_view(url="/m/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("m/", include("nuanxin.stations.urls_mobile")),
+    path("m/", include("nuanxin.couriers.urls_mobile")),
+    path("m/", include("nuanxin.needs.urls_mobile")),
     path("staff/", include("nuanxin.stations.urls_staff")),
+    path("staff/couriers/", include("nuanxin.couriers.urls_staff")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

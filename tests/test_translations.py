@@ -27,6 +27,24 @@ def test_chinese_catalog_is_complete(path):
     assert not fuzzy, f"fuzzy in {path.name}: {fuzzy[:20]}"
 
 
+@pytest.mark.parametrize("path", [p for p in CATALOGS if p.parts[-3] == "en"], ids=str)
+def test_english_catalog_is_complete(path):
+    # Django falls back to the default language (zh-hans) for a msgid missing from the English
+    # catalog, so an empty English entry would show Chinese to an English reader.
+    catalog = polib.pofile(str(path))
+    untranslated = [entry.msgid for entry in catalog.untranslated_entries()]
+    assert not untranslated, f"untranslated in {path.name}: {untranslated[:20]} (run `make messages`)"
+
+
+def test_english_request_gets_english_and_default_gets_chinese(client, db):
+    # An end-to-end check of the fallback rule above, through the API's error messages.
+    url = "/api/v1/stations/nearby?lat=200&lng=117"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = client.get(url).json()
+    assert english["errors"][0]["message"] == "Latitude must be a number from -90 to 90."
+    assert chinese["errors"][0]["message"] == "纬度必须是 -90 到 90 之间的数字。"
+
+
 @pytest.mark.parametrize("path", CATALOGS, ids=str)
 def test_compiled_catalog_matches_its_source(path):
     compiled = path.with_suffix(".mo")

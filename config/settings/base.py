@@ -119,12 +119,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 NUANXIN_MAP_TILE_URL = env("NUANXIN_MAP_TILE_URL", default="")
 NUANXIN_MAP_TILE_ATTRIBUTION = env("NUANXIN_MAP_TILE_ATTRIBUTION", default="")
 NUANXIN_MAP_TILE_CRS = env("NUANXIN_MAP_TILE_CRS", default="gcj02")
+# The letters Leaflet substitutes for {s} in the tile URL (e.g. "1234" for webrd0{s}.is.autonavi.com).
+NUANXIN_MAP_TILE_SUBDOMAINS = env("NUANXIN_MAP_TILE_SUBDOMAINS", default="abc")
 
 # Background work: "inline" runs tasks in-process (after commit); "celery" sends them to Celery.
 NUANXIN_TASK_BACKEND = env("NUANXIN_TASK_BACKEND", default="inline")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic work for `celery -A config.celery beat` (or cron running the matching management command).
+CELERY_BEAT_SCHEDULE = {
+    # Retries of failed SMS / WeCom deliveries whose back-off has passed (docs/messaging.md).
+    "deliveries-send-due": {
+        "task": "nuanxin.run_task",
+        "schedule": 60.0,
+        "args": ("nuanxin.messaging.tasks.deliveries_send_due", {}),
+    },
+}
 
 NUANXIN_SITE_NAME = env("NUANXIN_SITE_NAME", default="暖心益站")
 NUANXIN_DEMO = env.bool("NUANXIN_DEMO", default=False)
@@ -142,3 +153,25 @@ NUANXIN_FIELD_ENCRYPTION_KEYS = env.list(
     "NUANXIN_FIELD_ENCRYPTION_KEYS", default=["insecure-local-field-key-change-me"]
 )
 NUANXIN_LOOKUP_HASH_KEY = env("NUANXIN_LOOKUP_HASH_KEY", default="insecure-local-hash-key-change-me")
+
+# Courier sign-in (docs/signin.md). SMS leaves through NUANXIN_SMS_BACKEND (console/log by default;
+# nuanxin.messaging.sms.AliyunSmsBackend for Aliyun SMS); logical template names map to the
+# provider's template codes. WeChat mini-program sign-in exchanges codes at NUANXIN_WECHAT_API_BASE.
+NUANXIN_SMS_BACKEND = env("NUANXIN_SMS_BACKEND", default="nuanxin.messaging.sms.ConsoleSmsBackend")
+NUANXIN_SMS_TEMPLATES = {
+    "login_code": env("NUANXIN_SMS_TEMPLATE_LOGIN_CODE", default="login_code"),
+    "announcement": env("NUANXIN_SMS_TEMPLATE_ANNOUNCEMENT", default="announcement"),
+}
+NUANXIN_SMS_ALIYUN = {
+    "access_key_id": env("NUANXIN_SMS_ALIYUN_ACCESS_KEY_ID", default=""),
+    "access_key_secret": env("NUANXIN_SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
+    "sign_name": env("NUANXIN_SMS_ALIYUN_SIGN_NAME", default=""),
+    "endpoint": env("NUANXIN_SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+    "region_id": env("NUANXIN_SMS_ALIYUN_REGION_ID", default="cn-hangzhou"),
+}
+NUANXIN_WECHAT_API_BASE = env("NUANXIN_WECHAT_API_BASE", default="https://api.weixin.qq.com")
+NUANXIN_WECHAT_APP_ID = env("NUANXIN_WECHAT_APP_ID", default="")
+NUANXIN_WECHAT_APP_SECRET = env("NUANXIN_WECHAT_APP_SECRET", default="")
+# The request header that carries the client's address behind a trusted reverse proxy, as a META
+# key (e.g. "HTTP_X_REAL_IP"); empty means REMOTE_ADDR. Used by the sign-in rate limits.
+NUANXIN_CLIENT_IP_HEADER = env("NUANXIN_CLIENT_IP_HEADER", default="")

@@ -15,6 +15,11 @@ if "DATABASE_URL" not in env.ENVIRON:
 for name in ("NUANXIN_FIELD_ENCRYPTION_KEYS", "NUANXIN_LOOKUP_HASH_KEY"):
     if name not in env.ENVIRON:
         raise ImproperlyConfigured(f"{name} must be set in production.")
+# The console backend writes sign-in codes to the log and the locmem one keeps them for tests: never
+# in production.
+NUANXIN_SMS_BACKEND = env("NUANXIN_SMS_BACKEND", default="")
+if not NUANXIN_SMS_BACKEND or NUANXIN_SMS_BACKEND.endswith(("ConsoleSmsBackend", "LocmemSmsBackend")):
+    raise ImproperlyConfigured("NUANXIN_SMS_BACKEND must name a real SMS provider in production.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -121,7 +121,8 @@ def _message(template, **params):
 
 
 class _Problems(list):
-    def add(self, source, line, field_name, template, **params):
+    def add(self, source, line, field_name, template, /, **params):
+        # Positional-only: a message may have its own "source" or "line" parameter.
         self.append(ImportProblem(source, line, field_name, _message(template, **params)))
 
 

@@ -9,7 +9,11 @@ _SECRET_FIELDS = {"password", "phone_encrypted", "id_number_encrypted", "phone_h
 
 
 def _label(actor):
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    # actor=None is the system itself (a management command, a background task); a request by
+    # someone who has not signed in passes AnonymousUser.
+    if actor is None:
+        return "system"
+    if not getattr(actor, "is_authenticated", False):
         return "anonymous"
     return actor.get_username()
 

@@ -5,6 +5,8 @@ A policy answers two questions with one rule: "which rows may this actor see" (`
 same policy, so a rule changes in one place.
 """
 
+from django.core.exceptions import ValidationError
+
 from .errors import NotFound
 
 
@@ -42,7 +44,8 @@ def get_visible_or_404(queryset, **lookup):
     """Fetch one row from an already scoped queryset. Missing and forbidden answer alike."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed id (not a UUID, not a number) is "not found" too, never a 500.
         raise NotFound() from None
     except queryset.model.MultipleObjectsReturned:  # pragma: no cover - lookups are unique
         raise NotFound() from None

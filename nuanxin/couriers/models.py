@@ -216,3 +216,44 @@ class OutreachVisit(BaseModel):
 
     def __str__(self):
         return f"{self.visited_on} {self.site_name}"
+
+
+class CourierImportBatch(BaseModel):
+    """One uploaded company list (P2 import), previewed and then committed all-or-nothing.
+
+    The uploaded workbook holds personal data, so it is kept encrypted (`stored_name` in the default
+    storage, Fernet with the field keys) only between preview and commit, and deleted afterwards.
+    `public_id` is the preview token; `file_sha256` pins the exact file that was previewed.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        COMMITTED = "committed", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, editable=False)
+    stored_name = models.CharField(max_length=255, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    new_count = models.PositiveIntegerField(_("new couriers"), default=0)
+    update_count = models.PositiveIntegerField(_("updated couriers"), default=0)
+    blank_row_count = models.PositiveIntegerField(_("blank rows skipped"), default=0)
+    # The first rows that match existing couriers: [{"row", "phone_masked", "name"}] (capped).
+    updates_preview = models.JSONField(default=list, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("preview expires at"))
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courier import")
+        verbose_name_plural = _("courier imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"

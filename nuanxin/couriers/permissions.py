@@ -6,6 +6,7 @@ asking". It refuses anonymous users (401), non-couriers and deleted accounts (40
 code "consent_required"), so a new notice version is asked for again before anything else.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core.errors import DomainError, PermissionDenied
@@ -28,7 +29,8 @@ class ConsentRequired(DomainError):
 
 
 def current_privacy_notice():
-    return PrivacyNotice.objects.order_by("-published_at").first()
+    """The newest notice already published (one scheduled for later is not asked for yet)."""
+    return PrivacyNotice.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
 
 
 def courier_has_current_consent(profile):

@@ -63,6 +63,14 @@ class Need(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    linked_service_contact = models.ForeignKey(
+        "stations.ServiceContact",
+        verbose_name=_("answering service contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     linked_resource = models.ForeignKey(
         "stations.ResourceItem",
         verbose_name=_("answering resource"),
@@ -105,6 +113,10 @@ class NeedEvent(models.Model):
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
 
+    @property
+    def to_status_label(self):
+        return dict(Need.Status.choices).get(self.to_status, self.to_status)
+
 
 class Suggestion(BaseModel):
     """A letter to the suggestion box (暖心信箱) and the staff reply the courier sees."""
@@ -145,9 +157,22 @@ class Forum(BaseModel):
     title = models.CharField(_("title"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
     attendees = models.TextField(
-        _("attendees"), help_text=_("Organizations and people present, one per line.")
+        _("other attendees"),
+        blank=True,
+        help_text=_("Organizations and people present who have no account here, one per line."),
     )
-    courier_count = models.PositiveIntegerField(_("couriers present"), default=0)
+    couriers = models.ManyToManyField(
+        "couriers.CourierProfile",
+        verbose_name=_("registered couriers present"),
+        blank=True,
+        related_name="forums",
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff present"), blank=True, related_name="+"
+    )
+    courier_count = models.PositiveIntegerField(
+        _("couriers present"), default=0, help_text=_("All couriers present, registered here or not.")
+    )
     outcomes = models.TextField(_("outcomes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False

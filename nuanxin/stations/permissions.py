@@ -12,6 +12,10 @@ Stations:
 - a station steward: view and change the stations they steward (not add or delete, not the rollout
   status, the area or the steward, not the 六有 inspection);
 - everyone else (couriers, department handlers, merchants, counselors, anonymous): nothing.
+
+The managed lists: amenities are read by area managers and stewards, demonstration batches and
+public holidays by area managers; city staff (and superusers) maintain all three. A street's
+service contact table and resource list belong to the area managers of its subtree.
 """
 
 from nuanxin.accounts.models import Role
@@ -148,13 +152,16 @@ class CityListPolicy:
     every area manager may read them, city staff maintain them. `deletable=False` keeps rows that
     other data points at by number (an amenity's bit) from ever being deleted: deactivate instead."""
 
-    def __init__(self, *, deletable=True):
+    def __init__(self, *, deletable=True, stewards_read=False):
         self.deletable = deletable
+        # Stewards edit their station's amenities, so they read the amenity list.
+        self.stewards_read = stewards_read
+
+    def _may_read(self, actor):
+        return is_superuser(actor) or is_area_manager(actor) or (self.stewards_read and is_steward(actor))
 
     def scope(self, actor, queryset):
-        if is_superuser(actor) or is_area_manager(actor):
-            return queryset
-        return queryset.none()
+        return queryset if self._may_read(actor) else queryset.none()
 
     def can(self, actor, action, obj):
         if action == DELETE and not self.deletable:
@@ -163,14 +170,14 @@ class CityListPolicy:
             return False
         if is_superuser(actor):
             return True
-        if not is_area_manager(actor):
-            return False
-        return action == VIEW or actor.role == Role.CITY_STAFF
+        if action == VIEW:
+            return self._may_read(actor)
+        return is_area_manager(actor) and actor.role == Role.CITY_STAFF
 
 
 station_policy = StationPolicy()
 station_part_policy = StationPartPolicy()
 standard_check_policy = StationPartPolicy({VIEW: VIEW, ADD: INSPECT, CHANGE: INSPECT, DELETE: INSPECT})
 area_row_policy = AreaRowPolicy()
-amenity_policy = CityListPolicy(deletable=False)
+amenity_policy = CityListPolicy(deletable=False, stewards_read=True)
 city_list_policy = CityListPolicy()

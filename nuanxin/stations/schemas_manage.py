@@ -14,7 +14,7 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from .geo import CRS_CHOICES
-from .models import Station
+from .models import ServiceContact, Station
 
 HostType = Literal[tuple(Station.HostType.values)]
 Status = Literal[tuple(Station.Status.values)]
@@ -120,8 +120,101 @@ class StationFilters(Schema):
     host_type: HostType | None = None
     amenity: list[str] = Field(default_factory=list, description="Amenity codes; all must be offered")
     q: str | None = Field(default=None, max_length=100, description="Name, address or host organization")
+    steward: str | None = Field(default=None, max_length=150, description="A steward's user name")
+    has_unified_sign: bool | None = None
+    is_public: bool | None = Field(default=None, description="Shown to couriers in the finder")
+    demonstration_batch: int | None = Field(default=None, description="A demonstration batch ID")
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=20, ge=1, le=100)
+
+
+class StatusIn(Schema):
+    status: Status
+    demonstration_batch: int | None = Field(
+        default=None, description="Required for a demonstration station (unless it has one already)"
+    )
+
+
+class PhotoIn(Schema):
+    """The form fields sent beside the `image` file."""
+
+    caption: str = Field(default="", max_length=100)
+    sort_order: int | None = Field(default=None, ge=0, le=32767, description="Default: after the last")
+
+
+class PhotoPatch(Schema):
+    caption: str | None = Field(default=None, max_length=100)
+    sort_order: int | None = Field(default=None, ge=0, le=32767)
+
+
+class AmenityIn(Schema):
+    code: str = Field(
+        max_length=40, examples=["shower"], description="Lowercase letters, digits, underscores"
+    )
+    name: str = Field(max_length=50, examples=["淋浴"])
+    name_en: str = Field(default="", max_length=80, examples=["Shower"])
+    icon: str = Field(default="", max_length=8)
+    sort_order: int = Field(default=100, ge=0, le=32767)
+    is_active: bool = True
+
+
+class AmenityPatch(Schema):
+    name: str | None = Field(default=None, max_length=50)
+    name_en: str | None = Field(default=None, max_length=80)
+    icon: str | None = Field(default=None, max_length=8)
+    sort_order: int | None = Field(default=None, ge=0, le=32767)
+    is_active: bool | None = None
+
+
+ContactKind = Literal[tuple(ServiceContact.Kind.values)]
+
+
+class ServiceContactIn(Schema):
+    area_code: str = Field(pattern=r"^\d{12}$", description="A street/town or community/village code")
+    kind: ContactKind
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=32)
+    address: str = Field(default="", max_length=200)
+    sort_order: int = Field(default=0, ge=0, le=32767)
+
+
+class ServiceContactPatch(Schema):
+    area_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    kind: ContactKind | None = None
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=200)
+    sort_order: int | None = Field(default=None, ge=0, le=32767)
+
+
+class ResourceItemIn(Schema):
+    area_code: str = Field(pattern=r"^\d{12}$", description="A street/town or community/village code")
+    name: str = Field(max_length=100)
+    category: str = Field(max_length=50)
+    provider: str = Field(max_length=100)
+    contact: str = Field(default="", max_length=100)
+    description: str = ""
+    sort_order: int = Field(default=0, ge=0, le=32767)
+
+
+class ResourceItemPatch(Schema):
+    area_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    name: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=50)
+    provider: str | None = Field(default=None, max_length=100)
+    contact: str | None = Field(default=None, max_length=100)
+    description: str | None = None
+    sort_order: int | None = Field(default=None, ge=0, le=32767)
+
+
+class BatchIn(Schema):
+    name: str = Field(max_length=100, examples=["全市首批街道（乡镇）社工站示范点"])
+    announced_on: datetime.date | None = None
+
+
+class HolidayIn(Schema):
+    date: datetime.date
+    name: str = Field(max_length=50, examples=["国庆节"])
 
 
 # --- out ----------------------------------------------------------------------------------------
@@ -207,7 +300,12 @@ class StationListItemOut(Schema):
 
 class StationListOut(Schema):
     items: list[StationListItemOut]
-    count: int
+    count: int = Field(description="Stations matching the filters, over all pages")
+    page: int
+    page_size: int
+    status_counts: dict[str, int] = Field(
+        description="Stations per rollout status under every filter but `status`"
+    )
 
 
 class StationOut(Schema):
@@ -249,3 +347,31 @@ class AmenityOut(Schema):
     icon: str
     sort_order: int
     is_active: bool
+
+
+class ServiceContactOut(Schema):
+    id: int
+    area: AreaOut
+    kind: str
+    kind_label: str
+    name: str
+    phone: str
+    address: str
+    sort_order: int
+
+
+class ResourceItemOut(Schema):
+    id: int
+    area: AreaOut
+    name: str
+    category: str
+    provider: str
+    contact: str
+    description: str
+    sort_order: int
+
+
+class HolidayOut(Schema):
+    id: int
+    date: datetime.date
+    name: str

@@ -93,6 +93,7 @@ AMENITY_CODE_INVALID = _("Use lowercase letters, digits and underscores, startin
 AMENITY_CODE_TAKEN = _("An amenity with this code exists already.")
 AMENITY_BITS_EXHAUSTED = _("No more amenities can be added (63 at most); deactivate one instead.")
 BATCH_IN_USE = _("Stations still belong to this batch.")
+SORT_ORDER_INVALID = _("Enter a whole number from 0 to 32767.")
 
 # Model fields a station write may set; the rest are derived or bookkeeping.
 STATION_FIELDS = (
@@ -121,8 +122,9 @@ _OPTIONAL_TEXT = ("description", "phone")
 _BOOLEANS = ("is_24_hours", "closes_on_public_holidays", "has_unified_sign")
 _DESCRIPTION_LIMIT = 5000
 _EVIDENCE_LIMIT = 5000
-_AMENITY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+AMENITY_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MAX_AMENITY_BIT = 62
+_MAX_SORT_ORDER = 32767
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -200,6 +202,10 @@ def _clean_number(errors, key, value):
         _add(errors, key, NUMBER_EXPECTED)
         return None
     return number
+
+
+def _is_sort_order(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_SORT_ORDER
 
 
 def _choices_text(choices):
@@ -291,6 +297,9 @@ def _resolve_batch(errors, value):
         return None
     if isinstance(value, DemonstrationBatch):
         return value
+    if isinstance(value, bool):
+        _add(errors, "demonstration_batch", BATCH_UNKNOWN)
+        return None
     lookup = {"name": value} if isinstance(value, str) and not value.isdigit() else {"pk": value}
     try:
         batch = DemonstrationBatch.objects.filter(**lookup).first()
@@ -569,6 +578,23 @@ def station_validate(*, actor, data, station=None):
     _clean_station(actor=actor, station=station, data=data)
 
 
+def station_children_validate(*, opening_periods=None, contacts=None, special_days=None):
+    """Validate the child lists of a station write on their own (the admin's inline formsets
+    validate each list before anything is saved). Lists left None are not checked.
+
+    Raises ValidationFailed with keys like "opening_periods.2.opens_at" / "special_days.0.date".
+    """
+    errors = {}
+    if opening_periods is not None:
+        _clean_periods(errors, opening_periods)
+    if contacts is not None:
+        _clean_contacts(errors, contacts)
+    if special_days is not None:
+        _clean_special_days(errors, special_days)
+    if errors:
+        raise ValidationFailed(errors)
+
+
 # --- audit snapshots ----------------------------------------------------------------------------
 
 _SNAPSHOT_FIELDS = [
@@ -627,7 +653,9 @@ def _write_children(station, cleaned):
 def _lock(station):
     try:
         return (
-            Station.objects.select_for_update()
+            # of=("self",): PostgreSQL refuses to lock the nullable side of the outer joins
+            # (steward, batch); only the station row needs the lock.
+            Station.objects.select_for_update(of=("self",))
             .select_related("area", "steward", "steward__area", "demonstration_batch")
             .get(pk=station.pk)
         )
@@ -685,6 +713,9 @@ def _apply(actor, station, cleaned, *, action, message=""):
     _write_children(station, cleaned)
     derived.refresh_derived(station)
     changes = diff(before, _station_snapshot(station))
+    if changes and not changed:
+        # Only hours, amenities, contacts or special days changed: the station still changed.
+        station.save(update_fields=["updated_at"])
     if changes:
         audit_record(actor=actor, action=action, obj=station, changes=changes, message=message)
     return station
@@ -749,6 +780,10 @@ def station_add_photo(*, actor, station, upload, caption="", sort_order=None):
     _require(actor, station_policy, CHANGE, locked)
     errors = {}
     caption = _clean_text(errors, "caption", caption, limit=_max_length(StationPhoto, "caption"))
+    if sort_order is not None and not _is_sort_order(sort_order):
+        _add(errors, "sort_order", SORT_ORDER_INVALID)
+    if upload is None:
+        _add(errors, "image", FIELD_REQUIRED)
     if errors:
         raise ValidationFailed(errors)
     content = process_image(upload, field="image")
@@ -782,10 +817,10 @@ def station_update_photo(*, actor, photo, caption=None, sort_order=None):
             errors, "caption", caption, limit=_max_length(StationPhoto, "caption")
         )
     if sort_order is not None:
-        if isinstance(sort_order, int) and not isinstance(sort_order, bool) and 0 <= sort_order <= 32767:
+        if _is_sort_order(sort_order):
             values["sort_order"] = sort_order
         else:
-            _add(errors, "sort_order", NUMBER_EXPECTED)
+            _add(errors, "sort_order", SORT_ORDER_INVALID)
     if errors:
         raise ValidationFailed(errors)
     current = StationPhoto.objects.get(pk=photo.pk)
@@ -939,10 +974,10 @@ def _amenity_values(errors, data, *, creating):
                 values[key] = text
     if "sort_order" in data:
         order = data["sort_order"]
-        if isinstance(order, int) and not isinstance(order, bool) and 0 <= order <= 32767:
+        if _is_sort_order(order):
             values["sort_order"] = order
         else:
-            _add(errors, "sort_order", NUMBER_EXPECTED)
+            _add(errors, "sort_order", SORT_ORDER_INVALID)
     if "is_active" in data:
         flag = _clean_bool(errors, "is_active", data["is_active"])
         if flag is not None:
@@ -959,7 +994,7 @@ def amenity_create(*, actor, code, name, name_en="", icon="", sort_order=100, is
     """
     _require(actor, amenity_policy, ADD, None)
     errors = {}
-    if not isinstance(code, str) or not _AMENITY_CODE.match(code.strip()):
+    if not isinstance(code, str) or not AMENITY_CODE_PATTERN.match(code.strip()):
         _add(errors, "code", AMENITY_CODE_INVALID)
     elif Amenity.objects.filter(code=code.strip()).exists():
         _add(errors, "code", AMENITY_CODE_TAKEN)
@@ -1122,9 +1157,13 @@ def demonstration_batch_save(*, actor, batch):
 @transaction.atomic
 def demonstration_batch_delete(*, actor, batch):
     """Delete a batch no station belongs to. Raises Conflict while stations still do."""
+    stored = DemonstrationBatch.objects.select_for_update().filter(pk=batch.pk).first()
+    if stored is None:
+        raise NotFound()
+    _require(actor, city_list_policy, DELETE, stored)
     if Station.objects.filter(demonstration_batch_id=batch.pk).exists():
         raise Conflict(BATCH_IN_USE)
-    _row_delete(actor=actor, row=batch, policy=city_list_policy, fields=_BATCH_FIELDS)
+    _row_delete(actor=actor, row=stored, policy=city_list_policy, fields=_BATCH_FIELDS)
 
 
 @transaction.atomic

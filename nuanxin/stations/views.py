@@ -32,7 +32,7 @@ from nuanxin.core.errors import DomainError, NotFound
 
 from . import geo, hours
 from .finder import MAX_RADIUS_M, find_nearby
-from .models import Amenity, Station
+from .models import Amenity, ResourceItem, ServiceContact, Station
 from .overview import street_list_for, street_overview_get
 
 FINDER_LIMIT = 20
@@ -57,6 +57,8 @@ OPEN_NOW = _("Open now")
 CLOSED_NOW = _("Closed now")
 SEARCH_CENTRE = _("Centre of the search")
 STATION_PHONE = _("Station phone")
+AMENITY_CHART_TITLE = _("Stations offering each amenity")
+STATUS_CHART_TITLE = _("Stations by rollout status")
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -144,6 +146,8 @@ def map_config():
         "leafletCss": static("vendor/leaflet/leaflet.css"),
         "tileUrl": settings.NUANXIN_MAP_TILE_URL,
         "tileAttribution": settings.NUANXIN_MAP_TILE_ATTRIBUTION,
+        # For a tile URL with {s}; AutoNavi's servers are webrd01..04, so "1234" there.
+        "tileSubdomains": settings.NUANXIN_MAP_TILE_SUBDOMAINS,
         "crs": map_crs(),
     }
 
@@ -382,7 +386,9 @@ def station_finder(request):
 def directions_links(station):
     """Plain links that hand the station to a map app; nothing is fetched from them here.
 
-    geo: (RFC 5870) takes WGS-84; the AutoNavi (Amap) and Baidu URI APIs take GCJ-02 here.
+    geo: (RFC 5870) takes WGS-84; the AutoNavi (Amap), Baidu (`coord_type=gcj02`) and Tencent URI
+    APIs take GCJ-02 here. Amap and Tencent open a riding route; Baidu a marker (its route URI
+    wants an origin).
     """
     wgs_lat, wgs_lng = station.latitude, station.longitude
     gcj_lat, gcj_lng = geo.wgs84_to_gcj02(wgs_lat, wgs_lng)
@@ -406,8 +412,16 @@ def directions_links(station):
             "src": "webapp.nuanxin.stations",
         }
     )
+    tencent = "https://apis.map.qq.com/uri/v1/routeplan?" + urlencode(
+        {
+            "type": "bike",
+            "to": name,
+            "tocoord": f"{gcj_lat:.6f},{gcj_lng:.6f}",
+            "referer": "nuanxin",
+        }
+    )
     geo_uri = f"geo:{wgs_lat:.6f},{wgs_lng:.6f}?q={wgs_lat:.6f},{wgs_lng:.6f}({quote(name)})"
-    return {"amap": amap, "baidu": baidu, "geo": geo_uri}
+    return {"amap": amap, "baidu": baidu, "tencent": tencent, "geo": geo_uri}
 
 
 def station_detail(request, public_id):
@@ -454,12 +468,30 @@ def _admin_context(request, title):
     return {**admin.site.each_context(request), "title": title}
 
 
-def station_admin_url(station):
-    """The station's change page in the back office, or None while the admin does not have it."""
+def admin_change_url(obj):
+    """The object's change page in the back office, or None while the admin does not register it."""
+    meta = obj._meta
     try:
-        return reverse("admin:stations_station_change", args=[station.pk])
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     except NoReverseMatch:
         return None
+
+
+def admin_changelist_url(model):
+    """The model's list in the back office (area-scoped there), or None when it is not registered."""
+    meta = model._meta
+    try:
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    except NoReverseMatch:
+        return None
+
+
+def station_admin_url(station):
+    return admin_change_url(station)
+
+
+def _percent(part, whole):
+    return round(100 * part / whole) if whole else 0
 
 
 @login_required
@@ -470,7 +502,13 @@ def street_list(request):
     except NotFound:
         raise Http404 from None
     context = _admin_context(request, _("Streets: the “5个1” overview"))
-    context["streets"] = streets
+    context.update(
+        {
+            "streets": streets,
+            "station_total": sum(row.station_count for row in streets),
+            "public_station_total": sum(row.public_station_count for row in streets),
+        }
+    )
     return render(request, "stations/pages/staff_street_list.html", context)
 
 
@@ -482,7 +520,7 @@ def street_overview(request, area_code):
     except NotFound:
         raise Http404 from None
     stations = overview.stations
-    admin_urls = {station.pk: station_admin_url(station) for station in stations}
+    admin_urls = {station.pk: admin_change_url(station) for station in stations}
     points = []
     for station in stations:
         lat, lng = to_map(station.latitude, station.longitude)
@@ -496,11 +534,29 @@ def street_overview(request, area_code):
                 "lines": [str(station.get_status_display()), station.address],
             }
         )
-    map_data = {"points": points, "here": None}
+    station_count = len(stations)
+    status_counts = dict.fromkeys(Station.Status.values, 0)
+    for station in stations:
+        status_counts[station.status] += 1
+    status_rows = [
+        {"status": status, "label": label, "count": status_counts[status]}
+        for status, label in Station.Status.choices
+    ]
+    amenity_rows = [
+        {
+            "icon": row.amenity.icon,
+            "label": amenity_label(row.amenity),
+            "stations": row.stations,
+            "count": len(row.stations),
+            "percent": _percent(len(row.stations), station_count),
+        }
+        for row in overview.amenity_summary
+    ]
     context = _admin_context(request, _("%(street)s: the “5个1” overview") % {"street": overview.area.name})
     context.update(
         {
             "overview": overview,
+            "station_count": station_count,
             "station_rows": [
                 {
                     "station": station,
@@ -509,11 +565,38 @@ def street_overview(request, area_code):
                 }
                 for station in stations
             ],
-            "amenity_rows": [
-                {"icon": row.amenity.icon, "label": amenity_label(row.amenity), "stations": row.stations}
-                for row in overview.amenity_summary
+            "status_rows": status_rows,
+            "amenity_rows": amenity_rows,
+            "contact_rows": [
+                {"contact": contact, "admin_url": admin_change_url(contact)}
+                for contact in overview.service_contacts
             ],
-            "map_data": map_data,
+            "resource_rows": [
+                {"item": item, "admin_url": admin_change_url(item)} for item in overview.resource_items
+            ],
+            "steward_rows": [
+                {"user": row.user, "stations": row.stations, "admin_url": admin_change_url(row.user)}
+                for row in overview.stewards
+            ],
+            "admin_links": {
+                "stations": admin_changelist_url(Station),
+                "contacts": admin_changelist_url(ServiceContact),
+                "resources": admin_changelist_url(ResourceItem),
+            },
+            "chart_data": {
+                "amenities": {
+                    "labels": [row["label"] for row in amenity_rows],
+                    "counts": [row["count"] for row in amenity_rows],
+                    "total": station_count,
+                    "title": str(AMENITY_CHART_TITLE),
+                },
+                "statuses": {
+                    "labels": [str(row["label"]) for row in status_rows],
+                    "counts": [row["count"] for row in status_rows],
+                    "title": str(STATUS_CHART_TITLE),
+                },
+            },
+            "map_data": {"points": points, "here": None},
             "map_config": map_config(),
         }
     )

@@ -1,3 +1,5 @@
+import pytest
+
 from nuanxin.accounts.models import User
 from nuanxin.areas.models import Area
 from nuanxin.core.audit import audit_record, diff, snapshot
@@ -50,3 +52,16 @@ def test_audit_record_keeps_actor_diff_and_area(users, areas):
     assert entry.changes["display_name"][1] == "新名字"
     assert "password" not in before
     assert AuditEntry.objects.filter(area_path__startswith=areas["district"].path).count() == 1
+
+
+def test_a_malformed_id_is_not_found_rather_than_an_error(areas):
+    from nuanxin.core.errors import NotFound
+    from nuanxin.core.permissions import get_visible_or_404
+
+    with pytest.raises(NotFound):
+        get_visible_or_404(User.objects.all(), pk="not-a-number")
+    with pytest.raises(NotFound):
+        # A UUID field refuses a malformed value with Django's ValidationError.
+        from nuanxin.stations.models import Station
+
+        get_visible_or_404(Station.objects.all(), public_id="not-a-uuid")

@@ -57,7 +57,24 @@ def test_production_starts_with_its_secrets():
             "DATABASE_URL": "sqlite:////tmp/nuanxin-prod-check.sqlite3",
             "NUANXIN_FIELD_ENCRYPTION_KEYS": "field-key-one",
             "NUANXIN_LOOKUP_HASH_KEY": "hash-key",
+            "NUANXIN_SMS_BACKEND": "nuanxin.messaging.sms.AliyunSmsBackend",
             "DJANGO_ALLOWED_HOSTS": "a.example",
         }
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_the_console_sms_backend():
+    # The console backend logs sign-in codes: anyone reading the log could sign in as a courier.
+    result = _import_production(
+        {
+            "DJANGO_SECRET_KEY": "k" * 50,
+            "DATABASE_URL": "sqlite:////tmp/nuanxin-prod-check.sqlite3",
+            "NUANXIN_FIELD_ENCRYPTION_KEYS": "field-key-one",
+            "NUANXIN_LOOKUP_HASH_KEY": "hash-key",
+            "NUANXIN_SMS_BACKEND": "nuanxin.messaging.sms.ConsoleSmsBackend",
+            "DJANGO_ALLOWED_HOSTS": "a.example",
+        }
+    )
+    assert result.returncode != 0
+    assert "NUANXIN_SMS_BACKEND" in result.stderr

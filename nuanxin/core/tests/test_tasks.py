@@ -36,3 +36,16 @@ def test_inline_task_does_not_run_when_the_transaction_rolls_back(transactional_
 def test_unknown_backend_is_refused(db):
     with pytest.raises(ValueError):
         tasks.enqueue("nuanxin.core.tests.test_tasks.record_call", value=1)
+
+
+def test_every_periodic_task_names_a_real_function():
+    # A typo in CELERY_BEAT_SCHEDULE would only show in production's beat log; catch it here.
+    from django.conf import settings
+
+    from nuanxin.core.tasks import resolve
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] == "nuanxin.run_task", name
+        path, kwargs = entry["args"]
+        assert callable(resolve(path)), name
+        assert isinstance(kwargs, dict), name

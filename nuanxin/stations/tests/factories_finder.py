@@ -2,6 +2,8 @@
 
 import itertools
 
+from nuanxin.accounts.models import Role
+from nuanxin.accounts.tests.factories import staff
 from nuanxin.stations.derived import refresh_derived
 from nuanxin.stations.hours import parse_periods
 from nuanxin.stations.models import Amenity, DemonstrationBatch, OpeningPeriod, Station
@@ -49,3 +51,8 @@ def make_station(
         station.amenities.set(Amenity.objects.filter(code__in=amenities))
     refresh_derived(station)
     return station
+
+
+def make_steward(area, **fields):
+    """A steward account working in `area` (`display_name` and other User fields may be given)."""
+    return staff(Role.STEWARD, area, username=fields.pop("username", f"steward{next(_numbers)}"), **fields)

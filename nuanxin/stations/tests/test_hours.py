@@ -105,22 +105,29 @@ def test_not_a_list_or_not_objects_is_refused():
     assert list(excinfo.value.errors) == ["opening_periods.0"]
 
 
-def test_same_opening_and_closing_time_is_refused_with_an_english_message():
-    with translation.override("en"), pytest.raises(ValidationFailed) as excinfo:
+def test_same_opening_and_closing_time_is_refused_in_the_readers_language():
+    with pytest.raises(ValidationFailed) as excinfo:
         parse_periods(rows((3, "09:00", "09:00")))
-    assert field_errors(excinfo) == {
-        "opening_periods.0.closes_at": [
-            "Opening and closing time are the same. For a whole day enter 00:00–00:00."
-        ]
-    }
+    # The messages are lazy: they speak the language active when they are read.
+    with translation.override("en"):
+        assert field_errors(excinfo) == {
+            "opening_periods.0.closes_at": [
+                "Opening and closing time are the same. For a whole day enter 00:00–00:00."
+            ]
+        }
+    with translation.override("zh-hans"):
+        assert field_errors(excinfo) == {
+            "opening_periods.0.closes_at": ["开门时间与关门时间相同。如全天开放，请填写 00:00–00:00。"]
+        }
 
 
 def test_overlapping_periods_of_one_day_are_refused():
-    with translation.override("en"), pytest.raises(ValidationFailed) as excinfo:
+    with pytest.raises(ValidationFailed) as excinfo:
         parse_periods(rows((0, "08:00", "18:00"), (0, "12:00", "20:00"), (1, "12:00", "20:00")))
-    assert field_errors(excinfo) == {
-        "opening_periods.1.opens_at": ["This period overlaps another period of the same day."]
-    }
+    with translation.override("en"):
+        assert field_errors(excinfo) == {
+            "opening_periods.1.opens_at": ["This period overlaps another period of the same day."]
+        }
 
 
 def test_a_long_period_overlapping_a_later_one_is_found_past_a_short_one():

@@ -1,0 +1,91 @@
+"""Who may see and act on needs, suggestions and forums.
+
+Staff side (one rule for the API, the admin and the staff pages):
+- superuser: everything;
+- city, district and street staff (area managers): the rows whose area lies in their subtree —
+  view, triage, reply, link, close, reopen; record forums;
+- everyone else (stewards, department handlers, merchants, counselors, couriers, anonymous): nothing.
+
+Courier side: a courier sees and writes only their own needs and suggestions
+(`courier_need_scope` / `courier_suggestion_scope`); another courier's id answers 404.
+"""
+
+from nuanxin.core.errors import PermissionDenied
+from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+
+from . import transitions
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+REPLY = "reply"
+
+NEED_ACTIONS = {VIEW, ADD, CHANGE, REPLY, transitions.TRIAGE, transitions.CLOSE, transitions.REOPEN}
+SUGGESTION_ACTIONS = {VIEW, REPLY}
+FORUM_ACTIONS = {VIEW, ADD, CHANGE, DELETE}
+
+
+def is_area_manager(actor):
+    """An active city, district or street staff account bound to an area."""
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.is_area_manager
+        and actor.area_id is not None
+    )
+
+
+class AreaManagedPolicy:
+    """Rows with an `area`: area managers of the subtree may do `actions` to them."""
+
+    def __init__(self, actions):
+        self.actions = frozenset(actions)
+
+    def scope(self, actor, queryset):
+        if is_superuser(actor):
+            return queryset
+        if is_area_manager(actor):
+            return area_scope(actor, queryset)
+        return queryset.none()
+
+    def can(self, actor, action, obj):
+        """May `actor` do `action` to `obj` (`obj=None`: to some row at all)."""
+        if action not in self.actions:
+            return False
+        if is_superuser(actor):
+            return True
+        if not is_area_manager(actor):
+            return False
+        return obj is None or object_in_actor_area(actor, obj.area)
+
+
+need_policy = AreaManagedPolicy(NEED_ACTIONS)
+suggestion_policy = AreaManagedPolicy(SUGGESTION_ACTIONS)
+forum_policy = AreaManagedPolicy(FORUM_ACTIONS)
+
+
+def courier_need_scope(courier, queryset):
+    """A courier's own needs."""
+    return queryset.filter(courier=courier)
+
+
+def courier_suggestion_scope(courier, queryset):
+    """A courier's own suggestions."""
+    return queryset.filter(courier=courier)
+
+
+def can_view_area(actor, area):
+    """May a staff `actor` read statistics (the needs ranking) of `area`?"""
+    if area is None:
+        return False
+    if is_superuser(actor):
+        return True
+    return is_area_manager(actor) and object_in_actor_area(actor, area)
+
+
+def require_area_manager(actor):
+    """Refuse (403) anyone but a superuser or an area manager: the staff API's first check."""
+    if not (is_superuser(actor) or is_area_manager(actor)):
+        raise PermissionDenied()
+    return actor
