@@ -57,7 +57,7 @@ def _after_sign_in(request, profile):
     if not courier_has_current_consent(profile):
         return redirect(f"{reverse('mobile_couriers:privacy')}?{urlencode({'next': target})}")
     if not profile.is_registered:
-        return redirect(reverse("mobile_couriers:register"))
+        return redirect(f"{reverse('mobile_couriers:register')}?{urlencode({'next': target})}")
     return redirect(target)
 
 
@@ -174,9 +174,11 @@ def privacy_page(request):
                 field: [str(message) for message in msgs] for field, msgs in error.errors.items()
             }
             return render(request, "couriers/pages/privacy.html", context, status=400)
+        target = _safe_next(request, reverse("mobile_couriers:home"))
         if not profile.is_registered:
-            return redirect("mobile_couriers:register")
-        return redirect(_safe_next(request, reverse("mobile_couriers:home")))
+            # Registration comes next, then the page the courier first asked for.
+            return redirect(f"{reverse('mobile_couriers:register')}?{urlencode({'next': target})}")
+        return redirect(target)
     return render(request, "couriers/pages/privacy.html", context)
 
 

@@ -39,6 +39,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.areas.models import Area
 from nuanxin.core.errors import DomainError, NotFound
 
 from . import geo, hours
@@ -433,15 +434,82 @@ def search_grid(*, latitude, longitude, mask, open_now, radius_m, limit, open_ch
 # --- results -----------------------------------------------------------------------------------
 
 
+_WINNERS_SQL = {}
+
+
+def _winners_sql(count):
+    """SELECT of every concrete column of `count` stations and of their areas, built once per
+    process and size: the same rows `Station.objects.filter(id__in=…).select_related("area")`
+    reads, without compiling that queryset on every search (about a third of a search's time)."""
+    key = (connection.vendor, count)
+    if key not in _WINNERS_SQL:
+        quote = connection.ops.quote_name
+        station_columns = [field.column for field in Station._meta.concrete_fields]
+        area_columns = [field.column for field in Area._meta.concrete_fields]
+        columns = [f"s.{quote(column)}" for column in station_columns]
+        columns += [f"a.{quote(column)}" for column in area_columns]
+        placeholders = ", ".join(["%s"] * count)
+        _WINNERS_SQL[key] = (
+            f"SELECT {', '.join(columns)} FROM {quote(Station._meta.db_table)} s "  # noqa: S608
+            f"LEFT JOIN {quote(Area._meta.db_table)} a ON a.id = s.{quote('area_id')} "
+            f"WHERE s.id IN ({placeholders})"
+        )
+    return _WINNERS_SQL[key]
+
+
+_CONVERTERS = {}
+
+
+def _winner_converters():
+    """[(column index, converter functions, column)] the ORM would apply to `_winners_sql` rows
+    (JSON, booleans, times and decimals on SQLite, …), once per process and database."""
+    if connection.vendor not in _CONVERTERS:
+        fields = [*Station._meta.concrete_fields, *Area._meta.concrete_fields]
+        columns = [field.get_col(field.model._meta.db_table) for field in fields]
+        converters = [
+            (
+                index,
+                [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)],
+                column,
+            )
+            for index, column in enumerate(columns)
+        ]
+        _CONVERTERS[connection.vendor] = [item for item in converters if item[1]]
+    return _CONVERTERS[connection.vendor]
+
+
+def _stations_with_area(station_ids):
+    """{id: Station} with `station.area` loaded, as `select_related("area")` leaves them."""
+    station_fields = Station._meta.concrete_fields
+    area_fields = Area._meta.concrete_fields
+    station_names = [field.attname for field in station_fields]
+    area_names = [field.attname for field in area_fields]
+    converters = _winner_converters()
+    with connection.cursor() as cursor:
+        cursor.execute(_winners_sql(len(station_ids)), list(station_ids))
+        rows = cursor.fetchall()
+    stations = {}
+    for row in rows:
+        values = list(row)
+        for index, functions, column in converters:
+            value = values[index]
+            for function in functions:
+                value = function(value, column, connection)
+            values[index] = value
+        station = Station.from_db(connection.alias, station_names, values[: len(station_names)])
+        area_values = values[len(station_names) :]
+        if area_values[0] is not None:
+            station._state.fields_cache["area"] = Area.from_db(connection.alias, area_names, area_values)
+        stations[station.id] = station
+    return stations
+
+
 def load_results(hits, *, crs, open_check, catalogue):
     """NearbyStation objects for hits, in their order: one query for the stations with their
     area; their amenities come from `amenity_mask` and the search's `catalogue`."""
     if not hits:
         return []
-    stations = (
-        Station.objects.filter(id__in=[hit.station_id for hit in hits]).select_related("area").order_by()
-    )
-    by_id = {station.id: station for station in stations}
+    by_id = _stations_with_area([hit.station_id for hit in hits])
     results = []
     for hit in hits:
         station = by_id.get(hit.station_id)

@@ -68,15 +68,15 @@ def test_the_whole_journey_from_sign_in_to_profile(client, areas, outbox):
     response = client.get(response["Location"])
     assert "我们加密保存你的手机号。" in text(response)
     response = client.post("/m/privacy/", {"version": "1"}, HTTP_USER_AGENT="Test phone")
-    assert response.status_code == 302 and response["Location"] == "/m/register/"
+    assert response.status_code == 302 and response["Location"] == "/m/register/?next=%2Fm%2F"
     assert Consent.objects.get(notice=notice).user_agent == "Test phone"
 
-    # then the registration form
-    response = client.get("/m/register/")
+    # then the registration form, which leads home once saved
+    response = client.get("/m/register/?next=%2Fm%2F")
     assert response.status_code == 200
     assert "劝业场街道" in text(response) and "京东" in text(response)
-    response = client.post("/m/register/", register_form())
-    assert response.status_code == 302 and response["Location"] == "/m/me/"
+    response = client.post("/m/register/", {**register_form(), "next": "/m/"})
+    assert response.status_code == 302 and response["Location"] == "/m/"
 
     # and the profile page shows it, the number masked
     response = client.get("/m/me/")
@@ -144,6 +144,24 @@ def test_next_is_followed_only_within_the_site(client, areas, outbox):
     )
     assert response["Location"] == "/m/"
     assert client.session["_auth_user_id"] == str(courier.user.pk)
+
+
+def test_a_first_time_courier_ends_on_the_page_they_asked_for(client, areas, outbox):
+    # given a stranger who opened "new need" and is sent to sign in
+    make_privacy_notice(version="1")
+    assert client.get("/m/needs/new/")["Location"].startswith("/m/login/")
+    client.post("/m/login/", {"phone": PHONE, "action": "send", "next": "/m/needs/new/"})
+    # when they sign in, consent and register
+    response = client.post(
+        "/m/login/",
+        {"phone": PHONE, "code": outbox[-1]["params"]["code"], "action": "verify", "next": "/m/needs/new/"},
+    )
+    response = client.post(response["Location"], {"version": "1", "next": "/m/needs/new/"})
+    assert response["Location"] == "/m/register/?next=%2Fm%2Fneeds%2Fnew%2F"
+    response = client.post("/m/register/", {**register_form(), "next": "/m/needs/new/"})
+    # then they land where they started, not on their profile
+    assert response.status_code == 302 and response["Location"] == "/m/needs/new/"
+    assert client.get("/m/needs/new/").status_code == 200
 
 
 def test_courier_pages_send_strangers_to_the_login_page(client, db):

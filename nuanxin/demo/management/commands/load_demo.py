@@ -78,6 +78,12 @@ APP_DEMO_LOADERS = (
     "nuanxin.couriers.demo.load_demo_couriers",
     "nuanxin.needs.demo.load_demo_needs",
     "nuanxin.messaging.demo.load_demo_messaging",
+    "nuanxin.care.demo.load_demo_care",
+    "nuanxin.policies.demo.load_demo_policies",
+    "nuanxin.events.demo.load_demo_events",
+    "nuanxin.supplies.demo.load_demo_supplies",
+    "nuanxin.merchants.demo.load_demo_merchants",
+    "nuanxin.housing.demo.load_demo_housing",
 )
 
 
