@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests: a small area tree and one account per role."""
 
+import json
+
 import pytest
 
 from nuanxin.accounts.models import Role
@@ -41,6 +43,7 @@ def auth(users):
 _SEED_MIGRATIONS = (
     ("nuanxin.stations.migrations.0002_default_amenities", "add_amenities", "stations.Amenity"),
     ("nuanxin.couriers.migrations.0002_default_companies", "add_companies", "couriers.Company"),
+    ("nuanxin.reports.migrations.0002_default_categories", "add_categories", "reports.ReportCategory"),
 )
 
 
@@ -61,3 +64,24 @@ def _reference_rows_for_transactional_tests(request):
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         request.getfixturevalue("reference_rows")
+
+
+@pytest.fixture
+def api(client):
+    """`api("post", "/api/v1/needs", body, headers)` → (status, decoded JSON or None)."""
+
+    def call(method, path, body=None, headers=None, **extra):
+        kwargs = dict(headers or {}, **extra)
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        response = getattr(client, method)(path, **kwargs)
+        data = json.loads(response.content) if response.content else None
+        return response.status_code, data
+
+    return call
+
+
+@pytest.fixture
+def as_courier():
+    """`as_courier(profile)` → Bearer headers for the API as that courier."""
+    return lambda profile: bearer(profile.user)

@@ -35,6 +35,11 @@ INSTALLED_APPS = [
     "nuanxin.supplies",
     "nuanxin.merchants",
     "nuanxin.housing",
+    "nuanxin.reports",
+    "nuanxin.open311",
+    "nuanxin.volunteers",
+    "nuanxin.hall",
+    "nuanxin.points",
     "nuanxin.cards",
     "nuanxin.events",
     "nuanxin.care",
@@ -141,6 +146,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nuanxin.run_task",
         "schedule": 60.0,
         "args": ("nuanxin.messaging.tasks.deliveries_send_due", {}),
+    },
+    # Overdue street reports go up to the district (docs/reports.md).
+    "reports-escalate-overdue": {
+        "task": "nuanxin.run_task",
+        "schedule": 300.0,
+        "args": ("nuanxin.reports.tasks.escalate_overdue", {}),
+    },
+    # Points: expire lots past their life; award attended events and approved volunteer hours.
+    "points-expire-due": {
+        "task": "nuanxin.run_task",
+        "schedule": 24 * 3600.0,
+        "args": ("nuanxin.points.tasks.expire_due", {}),
+    },
+    "points-award-sync": {
+        "task": "nuanxin.run_task",
+        "schedule": 3600.0,
+        "args": ("nuanxin.points.tasks.award_sync", {}),
     },
 }
 

@@ -130,23 +130,14 @@ def offer_create(
     if not merchant_policy.can(actor, CHANGE, merchant):
         raise NotFound()
     errors = {}
-    title = _text(errors, "title", title, limit=100, required=True)
-    description = _text(errors, "description", description, limit=2000)
-    for field, value in (("price_fen", price_fen), ("original_price_fen", original_price_fen)):
-        if value is not None and not (isinstance(value, int) and 0 <= value <= PRICE_MAX):
-            errors[field] = [PRICE_INVALID]
-    if price_fen is None:
-        errors["price_fen"] = [FIELD_REQUIRED]
-    if not windows:
-        errors["windows"] = [WINDOWS_REQUIRED]
-    elif any(
-        (weekday is not None and not 0 <= weekday <= 6)
-        or starts_at is None
-        or ends_at is None
-        or ends_at <= starts_at
-        for weekday, starts_at, ends_at in windows
-    ):
-        errors["windows"] = [WINDOW_INVALID]
+    title, description = _clean_offer(
+        errors,
+        title=title,
+        description=description,
+        price_fen=price_fen,
+        original_price_fen=original_price_fen,
+        windows=windows,
+    )
     if errors:
         raise ValidationFailed(errors)
     offer = MealOffer.objects.create(
@@ -166,6 +157,132 @@ def offer_create(
         obj=offer,
         changes={"title": title, "price_fen": price_fen},
         area_path=merchant.area.path,
+    )
+    return offer
+
+
+MERCHANT_FIELDS = ("name", "kind", "address", "latitude", "longitude", "phone", "description", "is_active")
+
+
+@transaction.atomic
+def merchant_update(*, actor, merchant, account_usernames=None, **fields) -> Merchant:
+    """Change a merchant's `fields` (any of MERCHANT_FIELDS) and, when given, its accounts.
+
+    The area is fixed (moving a merchant would move who manages it). Raises NotFound (outside the
+    actor's area), ValidationFailed (same checks as `merchant_create`). Audited with a diff.
+    """
+    merchant = Merchant.objects.select_for_update().filter(pk=merchant.pk).first()
+    if merchant is None or not merchant_policy.can(actor, CHANGE, merchant):
+        raise NotFound()
+    unknown = set(fields) - set(MERCHANT_FIELDS)
+    if unknown:
+        raise TypeError(f"merchant_update: unknown fields {sorted(unknown)}")
+    values = {name: getattr(merchant, name) for name in MERCHANT_FIELDS} | fields
+    errors = {}
+    values["name"] = _text(errors, "name", values["name"], limit=100, required=True)
+    values["address"] = _text(errors, "address", values["address"], limit=200, required=True)
+    values["phone"] = _text(errors, "phone", values["phone"], limit=32)
+    values["description"] = _text(errors, "description", values["description"], limit=2000)
+    if values["kind"] not in Merchant.Kind.values:
+        errors["kind"] = [KIND_UNKNOWN]
+    latitude, longitude = values["latitude"], values["longitude"]
+    if latitude is None or longitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        errors["latitude"] = [COORDINATES_INVALID]
+    accounts = _merchant_accounts(errors, account_usernames) if account_usernames is not None else None
+    if errors:
+        raise ValidationFailed(errors)
+    changes = {
+        name: [getattr(merchant, name), value]
+        for name, value in values.items()
+        if getattr(merchant, name) != value
+    }
+    for name, value in values.items():
+        setattr(merchant, name, bool(value) if name == "is_active" else value)
+    merchant.save()
+    if accounts is not None:
+        before = sorted(merchant.accounts.values_list("username", flat=True))
+        after = sorted(account.username for account in accounts)
+        if before != after:
+            merchant.accounts.set(accounts)
+            changes["accounts"] = [before, after]
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=merchant, changes=changes)
+    return merchant
+
+
+def _clean_offer(errors, *, title, description, price_fen, original_price_fen, windows):
+    title = _text(errors, "title", title, limit=100, required=True)
+    description = _text(errors, "description", description, limit=2000)
+    for field, value in (("price_fen", price_fen), ("original_price_fen", original_price_fen)):
+        if value is not None and not (isinstance(value, int) and 0 <= value <= PRICE_MAX):
+            errors[field] = [PRICE_INVALID]
+    if price_fen is None:
+        errors["price_fen"] = [FIELD_REQUIRED]
+    if not windows:
+        errors["windows"] = [WINDOWS_REQUIRED]
+    elif any(
+        (weekday is not None and not 0 <= weekday <= 6)
+        or starts_at is None
+        or ends_at is None
+        or ends_at <= starts_at
+        for weekday, starts_at, ends_at in windows
+    ):
+        errors["windows"] = [WINDOW_INVALID]
+    return title, description
+
+
+@transaction.atomic
+def offer_update(
+    *, actor, offer, title, price_fen, windows, description="", original_price_fen=None, is_active=True
+) -> MealOffer:
+    """Replace an offer's text, prices, active flag and time windows [(weekday or None, start, end)].
+
+    Raises NotFound (merchant outside the actor's area), ValidationFailed. Audited with a diff.
+    """
+    offer = MealOffer.objects.select_for_update().select_related("merchant__area").filter(pk=offer.pk).first()
+    if offer is None or not merchant_policy.can(actor, CHANGE, offer.merchant):
+        raise NotFound()
+    errors = {}
+    title, description = _clean_offer(
+        errors,
+        title=title,
+        description=description,
+        price_fen=price_fen,
+        original_price_fen=original_price_fen,
+        windows=windows,
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    values = {
+        "title": title,
+        "description": description,
+        "price_fen": price_fen,
+        "original_price_fen": original_price_fen,
+        "is_active": bool(is_active),
+    }
+    changes = {
+        name: [getattr(offer, name), value] for name, value in values.items() if getattr(offer, name) != value
+    }
+    for name, value in values.items():
+        setattr(offer, name, value)
+    offer.save()
+    before = [
+        str(window) if window.weekday is None else f"{window.weekday}:{window}"
+        for window in offer.windows.all()
+    ]
+    offer.windows.all().delete()
+    created = OfferWindow.objects.bulk_create(
+        OfferWindow(offer=offer, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
+        for weekday, starts_at, ends_at in windows
+    )
+    after = [str(window) if window.weekday is None else f"{window.weekday}:{window}" for window in created]
+    if sorted(before) != sorted(after):
+        changes["windows"] = [before, after]
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=offer,
+        changes=changes,
+        area_path=offer.merchant.area.path,
     )
     return offer
 

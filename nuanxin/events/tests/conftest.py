@@ -1,7 +1,5 @@
 """Fixtures of the events tests: couriers in the test area tree, an API caller and headers by role."""
 
-import json
-
 import pytest
 
 from nuanxin.accounts.tests.factories import bearer
@@ -17,26 +15,6 @@ def couriers(areas):
         "third": make_courier(area=areas["street"], name="赵六"),
         "elsewhere": make_courier(area=areas["other_street"], name="王五"),
     }
-
-
-@pytest.fixture
-def api(client):
-    """`api("post", "/api/v1/events/…", body, headers)` → (status, json)."""
-
-    def call(method, path, body=None, headers=None, **extra):
-        kwargs = dict(headers or {}, **extra)
-        if body is not None:
-            kwargs.update(data=json.dumps(body), content_type="application/json")
-        response = getattr(client, method)(path, **kwargs)
-        data = json.loads(response.content) if response.content else None
-        return response.status_code, data
-
-    return call
-
-
-@pytest.fixture
-def as_courier():
-    return lambda profile: bearer(profile.user)
 
 
 @pytest.fixture

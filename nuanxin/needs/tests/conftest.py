@@ -1,10 +1,7 @@
-"""Fixtures of the needs tests: couriers in the test area tree and an API client helper."""
-
-import json
+"""Fixtures of the needs tests: couriers in the test area tree (the API helpers are in the root conftest)."""
 
 import pytest
 
-from nuanxin.accounts.tests.factories import bearer
 from nuanxin.couriers.tests.factories import make_courier
 
 
@@ -16,23 +13,3 @@ def couriers(areas):
         "neighbour": make_courier(area=areas["street"], name="李四"),
         "elsewhere": make_courier(area=areas["other_street"], name="王五"),
     }
-
-
-@pytest.fixture
-def api(client):
-    """`api("post", "/api/v1/needs", body, headers)` → (status, json)."""
-
-    def call(method, path, body=None, headers=None, **extra):
-        kwargs = dict(headers or {}, **extra)
-        if body is not None:
-            kwargs.update(data=json.dumps(body), content_type="application/json")
-        response = getattr(client, method)(path, **kwargs)
-        data = json.loads(response.content) if response.content else None
-        return response.status_code, data
-
-    return call
-
-
-@pytest.fixture
-def as_courier():
-    return lambda profile: bearer(profile.user)

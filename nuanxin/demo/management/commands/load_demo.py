@@ -84,6 +84,11 @@ APP_DEMO_LOADERS = (
     "nuanxin.supplies.demo.load_demo_supplies",
     "nuanxin.merchants.demo.load_demo_merchants",
     "nuanxin.housing.demo.load_demo_housing",
+    "nuanxin.hall.demo.load_demo_hall",
+    "nuanxin.volunteers.demo.load_demo_volunteers",
+    "nuanxin.points.demo.load_demo_points",
+    "nuanxin.reports.demo.load_demo_reports",
+    "nuanxin.open311.demo.load_demo_open311",
 )
 
 

@@ -1,0 +1,439 @@
+"""Writes of the deliberation hall. The API, the mobile pages and the admin all call these.
+
+Courier-side services take the courier's `CourierProfile` (from `couriers.permissions.require_courier`);
+staff-side services take the acting user and check `permissions.hall_policy` — an item outside the
+actor's area answers NotFound, so other streets' ids cannot be probed. Every service is atomic and
+writes one audit row. Errors: ValidationFailed (422, field messages), Conflict (409: a second
+support, a move the workflow does not have), RateLimited (429), NotFound (404).
+
+Side effect of every published change (routing, a published answer, a milestone): one inbox message
+(`messaging.services.inbox_message_send`) to the author and to each supporter, in the same
+transaction — nobody is told of a change that was rolled back.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nuanxin.areas.models import Area
+from nuanxin.care.models import ServiceItem
+from nuanxin.core.audit import audit_record, snapshot
+from nuanxin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from nuanxin.core.models import AuditEntry
+from nuanxin.couriers.models import CourierProfile
+from nuanxin.messaging.services import inbox_message_send
+from nuanxin.stations.geo import to_wgs84
+
+from . import transitions
+from .models import AnswerState, HallAnswer, HallCategory, HallItem, HallMilestone, HallStatus, HallSupport
+from .permissions import ANSWER, MILESTONE, PUBLISH, ROUTE, hall_policy
+
+FIELD_REQUIRED = _("This field is required.")
+TEXT_TOO_LONG = _("Enter at most %(limit)s characters.")
+CATEGORY_UNKNOWN = _("Choose one of the hall categories.")
+WORK_STREET_REQUIRED = _("Set your work street in your profile first, so the right street staff see this.")
+LOCATION_INCOMPLETE = _("Give both latitude and longitude, or neither.")
+LATITUDE_RANGE = _("Latitude must be between -90 and 90.")
+LONGITUDE_RANGE = _("Longitude must be between -180 and 180.")
+COORDINATE_SYSTEM_UNKNOWN = _("Choose wgs84 or gcj02.")
+RAISE_RATE_LIMITED = _("You have raised %(limit)s items in the last 24 hours. Please try again later.")
+ALREADY_SUPPORTED = _("You already support this item.")
+OWN_ITEM = _("You raised this item yourself; your support is already counted.")
+ITEM_CLOSED = _("This item has been closed and can no longer be supported.")
+MENU_ITEM_UNKNOWN = _("This service is not on the menu of your street.")
+DEPARTMENT_AREA_UNKNOWN = _("No area has this code.")
+DEPARTMENT_AREA_MISMATCH = _("Choose the item's street or an area above it: the department must serve it.")
+ITEM_NOT_ROUTABLE = _("A closed item cannot be routed again.")
+ANSWER_STATE_UNKNOWN = _("Choose one of: accepted, in_progress, answered, not_feasible.")
+ANSWER_NOT_ALLOWED = _("An item that is “%(status)s” cannot get an answer “%(state)s”.")
+REASON_REQUIRED = _("Say why it is not feasible.")
+NO_DRAFT = _("There is no draft answer to publish.")
+MILESTONE_NOT_ALLOWED = _("Milestones are recorded on items that are with a department and not yet closed.")
+
+NOTICE_ROUTED = _("Your hall item went to %(department)s: %(title)s")
+NOTICE_ANSWER = _("Official answer (%(state)s): %(title)s")
+NOTICE_MILESTONE = _("Progress on %(title)s: %(milestone)s")
+
+TITLE_MAX = HallItem._meta.get_field("title").max_length
+LOCATION_TEXT_MAX = HallItem._meta.get_field("location_text").max_length
+DEPARTMENT_MAX = HallItem._meta.get_field("department_name").max_length
+MILESTONE_TITLE_MAX = HallMilestone._meta.get_field("title").max_length
+DESCRIPTION_MAX = 2000
+ANSWER_MAX = 5000
+DEFAULT_RAISE_LIMIT = 5
+RAISE_WINDOW = datetime.timedelta(hours=24)
+COORDINATE_SYSTEMS = ("wgs84", "gcj02")
+
+
+class RateLimited(DomainError):
+    """Too many writes from one account (429)."""
+
+    status_code = 429
+    code = "rate_limited"
+
+
+def raise_limit():
+    """Items (raised or ordered) one courier may create in 24 hours (setting NUANXIN_HALL_RAISE_LIMIT)."""
+    return getattr(settings, "NUANXIN_HALL_RAISE_LIMIT", DEFAULT_RAISE_LIMIT)
+
+
+def _text(errors, field, value, *, limit, required):
+    value = (value or "").strip()
+    if required and not value:
+        errors.setdefault(field, []).append(FIELD_REQUIRED)
+    elif len(value) > limit:
+        errors.setdefault(field, []).append(TEXT_TOO_LONG % {"limit": limit})
+    return value
+
+
+def _location(errors, latitude, longitude, coordinate_system):
+    """WGS-84 (latitude, longitude) as 6-place Decimals, or (None, None); errors recorded."""
+    if latitude is None and longitude is None:
+        return None, None
+    if latitude is None or longitude is None:
+        errors.setdefault("latitude" if latitude is None else "longitude", []).append(LOCATION_INCOMPLETE)
+        return None, None
+    if coordinate_system not in COORDINATE_SYSTEMS:
+        errors.setdefault("coordinate_system", []).append(COORDINATE_SYSTEM_UNKNOWN)
+        return None, None
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        errors.setdefault("latitude", []).append(LATITUDE_RANGE)
+        return None, None
+    if not -90 <= latitude <= 90:
+        errors.setdefault("latitude", []).append(LATITUDE_RANGE)
+    if not -180 <= longitude <= 180:
+        errors.setdefault("longitude", []).append(LONGITUDE_RANGE)
+    if "latitude" in errors or "longitude" in errors:
+        return None, None
+    latitude, longitude = to_wgs84(latitude, longitude, coordinate_system)
+    places = Decimal("0.000001")
+    return (
+        Decimal(str(latitude)).quantize(places, rounding=ROUND_HALF_UP),
+        Decimal(str(longitude)).quantize(places, rounding=ROUND_HALF_UP),
+    )
+
+
+def _lock_courier_and_check_rate(courier):
+    """Serialize a courier's creations (row lock) and refuse beyond the 24-hour limit."""
+    CourierProfile.objects.select_for_update().filter(pk=courier.pk).first()
+    limit = raise_limit()
+    since = timezone.now() - RAISE_WINDOW
+    if HallItem.objects.filter(author=courier, created_at__gte=since).count() >= limit:
+        raise RateLimited(RAISE_RATE_LIMITED, params={"limit": limit})
+
+
+def _courier_street(courier):
+    if courier.work_area_id is None:
+        raise ValidationFailed({"area": [WORK_STREET_REQUIRED]})
+    return courier.work_area
+
+
+def _item_link(item):
+    return reverse("mobile_hall:item_detail", args=[item.public_id])
+
+
+def _notify(item, title, body=""):
+    """One inbox message to the author and each supporter of `item`."""
+    recipients = set(item.supports.values_list("courier_id", flat=True))
+    if item.author_id is not None:
+        recipients.add(item.author_id)
+    link = _item_link(item)
+    for courier in CourierProfile.objects.filter(pk__in=recipients, deleted_at__isnull=True).order_by("pk"):
+        inbox_message_send(recipient=courier, title=title, body=body or item.title, link=link)
+    return len(recipients)
+
+
+# --- courier side ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hall_item_raise(
+    *,
+    courier,
+    category,
+    title,
+    description="",
+    location_text="",
+    latitude=None,
+    longitude=None,
+    coordinate_system="wgs84",
+):
+    """A courier raises a 烦心事 in their work street. It appears on the board at once.
+
+    Raises ValidationFailed (bad category, missing or too long text, half or out-of-range
+    location, no work street), RateLimited (more than `raise_limit()` items in 24 hours).
+    """
+    errors = {}
+    if category not in HallCategory.values:
+        errors["category"] = [CATEGORY_UNKNOWN]
+    title = _text(errors, "title", title, limit=TITLE_MAX, required=True)
+    description = _text(errors, "description", description, limit=DESCRIPTION_MAX, required=False)
+    location_text = _text(errors, "location_text", location_text, limit=LOCATION_TEXT_MAX, required=False)
+    latitude, longitude = _location(errors, latitude, longitude, coordinate_system)
+    if errors:
+        raise ValidationFailed(errors)
+    area = _courier_street(courier)
+    _lock_courier_and_check_rate(courier)
+    item = HallItem.objects.create(
+        author=courier,
+        area=area,
+        category=category,
+        title=title,
+        description=description,
+        location_text=location_text,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    audit_record(actor=courier.user, action=AuditEntry.Action.CREATE, obj=item, changes=snapshot(item))
+    return item
+
+
+def menu_queryset(area):
+    """The "点单式" menu of a street: published catalog entries offered by a department or an
+    organization in the street or in the district or city above it."""
+    from nuanxin.care.selectors import service_item_list_public
+
+    return service_item_list_public(area=area).filter(
+        provider_type__in=(ServiceItem.ProviderType.DEPARTMENT, ServiceItem.ProviderType.ORGANIZATION)
+    )
+
+
+@transaction.atomic
+def hall_item_order(*, courier, service_item_id, note="", location_text=""):
+    """A courier orders a service from the menu. The item is created already routed to the
+    service's provider (its department), which is told nothing more is needed to start.
+
+    Raises ValidationFailed (not on the menu of the courier's street, text too long, no work
+    street), RateLimited.
+    """
+    area = _courier_street(courier)
+    errors = {}
+    note = _text(errors, "note", note, limit=DESCRIPTION_MAX, required=False)
+    location_text = _text(errors, "location_text", location_text, limit=LOCATION_TEXT_MAX, required=False)
+    try:
+        service = menu_queryset(area).filter(pk=int(service_item_id)).first()
+    except (TypeError, ValueError):
+        service = None
+    if service is None:
+        errors["service_item_id"] = [MENU_ITEM_UNKNOWN]
+    if errors:
+        raise ValidationFailed(errors)
+    _lock_courier_and_check_rate(courier)
+    now = timezone.now()
+    item = HallItem.objects.create(
+        author=courier,
+        area=area,
+        source=HallItem.Source.MENU,
+        menu_item=service,
+        category=HallCategory.OTHER,
+        title=service.name[:TITLE_MAX],
+        description=note,
+        location_text=location_text,
+        status=HallStatus.ROUTED,
+        department_name=(service.provider_name or service.name)[:DEPARTMENT_MAX],
+        department_area=service.area,
+        routed_at=now,
+    )
+    audit_record(actor=courier.user, action=AuditEntry.Action.CREATE, obj=item, changes=snapshot(item))
+    return item
+
+
+def hall_item_support(*, courier, item):
+    """A courier supports another courier's open item, once. Returns the new support count.
+
+    Raises Conflict: a second support (the database's unique constraint decides, so two taps at once
+    count once), the author's own item, a closed item. Nothing changes when it raises.
+    """
+    if item.author_id == courier.pk:
+        raise Conflict(OWN_ITEM, code="own_item")
+    try:
+        with transaction.atomic():
+            locked = HallItem.objects.select_for_update().get(pk=item.pk)
+            if locked.is_closed:
+                raise Conflict(ITEM_CLOSED, code="item_closed")
+            HallSupport.objects.create(item=locked, courier=courier)
+            HallItem.objects.filter(pk=locked.pk).update(support_count=F("support_count") + 1)
+            audit_record(
+                actor=courier.user,
+                action=AuditEntry.Action.UPDATE,
+                obj=locked,
+                changes={"support_count": [locked.support_count, locked.support_count + 1]},
+                message="support",
+            )
+    except IntegrityError:
+        raise Conflict(ALREADY_SUPPORTED, code="already_supported") from None
+    return HallItem.objects.values_list("support_count", flat=True).get(pk=item.pk)
+
+
+# --- staff side --------------------------------------------------------------------------------
+
+
+def _lock_item(actor, item, action):
+    locked = (
+        hall_policy.scope(actor, HallItem.objects.select_for_update(of=("self",)))
+        .select_related("area")
+        .filter(pk=item.pk)
+        .first()
+    )
+    if locked is None or not hall_policy.can(actor, action, locked):
+        raise NotFound()
+    return locked
+
+
+@transaction.atomic
+def hall_item_route(*, actor, item, department_name, department_area_code=""):
+    """Route an item to the department responsible (name and the area it serves; the item's street
+    when no area code is given). A submitted item becomes `routed`; an item already with a department
+    keeps its status. Tells the author and the supporters.
+
+    Raises NotFound (outside the actor's area), ValidationFailed (name missing or too long, unknown
+    area, an area that does not contain the item's street), Conflict (a closed item).
+    """
+    locked = _lock_item(actor, item, ROUTE)
+    errors = {}
+    department_name = _text(errors, "department_name", department_name, limit=DEPARTMENT_MAX, required=True)
+    department_area = locked.area
+    if department_area_code:
+        department_area = Area.objects.filter(code=department_area_code).first()
+        if department_area is None:
+            errors["department_area_code"] = [DEPARTMENT_AREA_UNKNOWN]
+        elif not locked.area.is_within(department_area):
+            errors["department_area_code"] = [DEPARTMENT_AREA_MISMATCH]
+    if errors:
+        raise ValidationFailed(errors)
+    if locked.status not in transitions.ROUTABLE_STATUSES:
+        raise Conflict(ITEM_NOT_ROUTABLE, code="transition_not_allowed")
+    before = {"status": locked.status, "department_name": locked.department_name}
+    if locked.status == HallStatus.SUBMITTED:
+        locked.status = HallStatus.ROUTED
+    locked.department_name = department_name
+    locked.department_area = department_area
+    locked.routed_at = timezone.now()
+    locked.save(update_fields=["status", "department_name", "department_area", "routed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.TRANSITION,
+        obj=locked,
+        changes={
+            "status": [before["status"], locked.status],
+            "department_name": [before["department_name"], department_name],
+        },
+        message="route",
+    )
+    _notify(locked, NOTICE_ROUTED % {"department": department_name, "title": locked.title})
+    return locked
+
+
+def _answer_input(item, state, body, reason):
+    errors = {}
+    if state not in AnswerState.values:
+        errors["state"] = [ANSWER_STATE_UNKNOWN]
+    body = _text(errors, "body", body, limit=ANSWER_MAX, required=True)
+    reason = _text(errors, "reason", reason, limit=ANSWER_MAX, required=False)
+    if state == AnswerState.NOT_FEASIBLE and not reason and "reason" not in errors:
+        errors["reason"] = [REASON_REQUIRED]
+    if errors:
+        raise ValidationFailed(errors)
+    if not transitions.can_answer(item.status, state):
+        raise Conflict(
+            ANSWER_NOT_ALLOWED,
+            field="state",
+            code="transition_not_allowed",
+            params={"status": str(HallStatus(item.status).label), "state": str(AnswerState(state).label)},
+        )
+    return body, reason if state == AnswerState.NOT_FEASIBLE else ""
+
+
+@transaction.atomic
+def hall_answer_save_draft(*, actor, item, state, body, reason=""):
+    """Create or replace the item's one draft answer. Nobody but staff sees it; nobody is told.
+
+    Raises NotFound, ValidationFailed (unknown state, missing body, not feasible without a reason),
+    Conflict (a state the item cannot move to from its status).
+    """
+    locked = _lock_item(actor, item, ANSWER)
+    body, reason = _answer_input(locked, state, body, reason)
+    draft = HallAnswer.objects.filter(item=locked, published_at__isnull=True).first()
+    if draft is None:
+        draft = HallAnswer(item=locked, drafted_by=actor)
+    draft.state = state
+    draft.body = body
+    draft.reason = reason
+    draft.department_name = locked.department_name
+    draft.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=draft,
+        changes=snapshot(draft),
+        area_path=locked.area.path,
+    )
+    return draft
+
+
+@transaction.atomic
+def hall_answer_publish(*, actor, item):
+    """Publish the item's draft answer: the item takes the answer's state (closed when answered or
+    not feasible), the answer becomes public, the author and supporters are told.
+
+    Raises NotFound, Conflict (no draft; the item moved meanwhile so the state no longer applies).
+    """
+    locked = _lock_item(actor, item, PUBLISH)
+    draft = HallAnswer.objects.select_for_update().filter(item=locked, published_at__isnull=True).first()
+    if draft is None:
+        raise Conflict(NO_DRAFT, code="no_draft")
+    _answer_input(locked, draft.state, draft.body, draft.reason)
+    now = timezone.now()
+    draft.published_at = now
+    draft.published_by = actor
+    draft.save(update_fields=["published_at", "published_by", "updated_at"])
+    from_status = locked.status
+    locked.status = draft.state
+    locked.closed_at = now if locked.status in transitions.CLOSED_STATUSES else None
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.TRANSITION,
+        obj=locked,
+        changes={"status": [from_status, locked.status]},
+        message="answer published",
+    )
+    _notify(
+        locked,
+        NOTICE_ANSWER % {"state": AnswerState(draft.state).label, "title": locked.title},
+        body=draft.body + (f"\n{draft.reason}" if draft.reason else ""),
+    )
+    return draft
+
+
+@transaction.atomic
+def hall_milestone_add(*, actor, item, title, note=""):
+    """Record a public progress milestone on an item with a department and not closed, and tell the
+    author and the supporters. Raises NotFound, ValidationFailed, Conflict (wrong status)."""
+    locked = _lock_item(actor, item, MILESTONE)
+    errors = {}
+    title = _text(errors, "title", title, limit=MILESTONE_TITLE_MAX, required=True)
+    note = _text(errors, "note", note, limit=ANSWER_MAX, required=False)
+    if errors:
+        raise ValidationFailed(errors)
+    if locked.status not in transitions.MILESTONE_STATUSES:
+        raise Conflict(MILESTONE_NOT_ALLOWED, code="transition_not_allowed")
+    milestone = HallMilestone.objects.create(item=locked, title=title, note=note, recorded_by=actor)
+    HallItem.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=milestone,
+        changes=snapshot(milestone),
+        area_path=locked.area.path,
+    )
+    _notify(locked, NOTICE_MILESTONE % {"title": locked.title, "milestone": title}, body=note or title)
+    return milestone

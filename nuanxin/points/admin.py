@@ -1,0 +1,140 @@
+"""Points and recognition in the back office: read-only views scoped to the staff member's area.
+
+Writes go through the services (the API's /manage/points/… endpoints), which validate, lock and
+audit; the ledger is append-only, so it is never editable here. Stories can be published and
+taken down with admin actions that call the same services.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from nuanxin.core.admin import AreaScopedAdminMixin
+from nuanxin.core.errors import DomainError
+from nuanxin.couriers.models import CourierProfile
+
+from . import services
+from .models import Balance, EarnRule, LedgerEntry, Lot, RedeemCode, Reward, Story, StoryPhoto
+from .permissions import courier_scope, is_manager, reward_scope, rule_scope, story_scope
+
+
+class _Policy:
+    def __init__(self, scope):
+        self._scope = scope
+
+    def scope(self, actor, queryset):
+        return self._scope(actor, queryset)
+
+    def can(self, actor, action, obj):
+        if action != "view" or not is_manager(actor):
+            return False
+        return obj is None or self._scope(actor, type(obj).objects.filter(pk=obj.pk)).exists()
+
+
+def _by_courier(actor, queryset):
+    return queryset.filter(courier__in=courier_scope(actor, CourierProfile.objects.all()))
+
+
+def _by_reward(actor, queryset):
+    return queryset.filter(reward__in=reward_scope(actor, Reward.objects.all()))
+
+
+class _ReadOnlyAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EarnRule)
+class EarnRuleAdmin(_ReadOnlyAdmin):
+    policy = _Policy(rule_scope)
+    list_display = ("code", "name", "kind", "points_per_unit", "daily_cap", "area", "is_active")
+    list_filter = ("kind", "is_active")
+    list_select_related = ("area",)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(_ReadOnlyAdmin):
+    policy = _Policy(_by_courier)
+    list_display = ("occurred_at", "courier", "kind", "points", "balance_after", "rule", "note")
+    list_filter = ("kind",)
+    list_select_related = ("courier", "rule")
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Lot)
+class LotAdmin(_ReadOnlyAdmin):
+    policy = _Policy(_by_courier)
+    list_display = ("courier", "points", "remaining", "earned_at", "expires_at")
+    list_select_related = ("courier",)
+
+
+@admin.register(Balance)
+class BalanceAdmin(_ReadOnlyAdmin):
+    policy = _Policy(_by_courier)
+    list_display = ("courier", "points", "updated_at")
+    list_select_related = ("courier",)
+
+
+@admin.register(Reward)
+class RewardAdmin(_ReadOnlyAdmin):
+    policy = _Policy(reward_scope)
+    list_display = ("title", "merchant", "points_price", "stock", "is_active")
+    list_select_related = ("merchant",)
+
+
+@admin.register(RedeemCode)
+class RedeemCodeAdmin(_ReadOnlyAdmin):
+    policy = _Policy(_by_reward)
+    list_display = ("reward", "courier", "created_at", "expires_at", "redeemed_at")
+    list_select_related = ("reward__merchant", "courier")
+    exclude = ("nonce",)
+
+
+class StoryPhotoInline(admin.TabularInline):
+    model = StoryPhoto
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(_ReadOnlyAdmin):
+    policy = _Policy(story_scope)
+    list_display = ("title", "area", "courier", "status", "published_at")
+    list_filter = ("status",)
+    list_select_related = ("area", "courier")
+    inlines = [StoryPhotoInline]
+    actions = ["publish", "unpublish"]
+
+    def _run(self, request, queryset, service):
+        for story in queryset:
+            try:
+                service(actor=request.user, story=story)
+            except DomainError as error:
+                self.message_user(request, f"{story}: {error.text()}", messages.WARNING)
+
+    @admin.action(description=_("Publish on the mobile site"))
+    def publish(self, request, queryset):
+        self._run(request, queryset, services.story_publish)
+
+    @admin.action(description=_("Take off the mobile site"))
+    def unpublish(self, request, queryset):
+        self._run(request, queryset, services.story_unpublish)
+
+    def get_actions(self, request):
+        # The read-only base hides actions for users without change permission; these call services.
+        actions = super().get_actions(request)
+        if is_manager(request.user):
+            for name in ("publish", "unpublish"):
+                actions.setdefault(name, self.get_action(name))
+        return actions

@@ -1,0 +1,119 @@
+"""On PostgreSQL, many simultaneous redemptions never spend a point or a stock unit twice."""
+
+import threading
+
+import pytest
+
+from nuanxin.core.errors import Conflict, DomainError
+from nuanxin.couriers.tests.factories import make_courier
+from nuanxin.merchants.tests.factories import make_merchant, merchant_account
+from nuanxin.points import services
+from nuanxin.points.models import LedgerEntry, Reward
+
+from .factories import assert_ledger_balances, balance_points, make_reward, make_rule
+
+THREADS = 8
+
+
+def _run_together(function, arguments):
+    from django.db import connections
+
+    barrier = threading.Barrier(len(arguments))
+    outcomes = []
+
+    def run(argument):
+        barrier.wait()
+        try:
+            function(argument)
+            outcomes.append("done")
+        except DomainError as error:
+            outcomes.append(error.code if isinstance(error, Conflict) else type(error).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def _require_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and real concurrency")
+
+
+@pytest.fixture
+def shop(areas):
+    account = merchant_account(areas["street"], username="wang")
+    return account, make_merchant(areas["street"], accounts=[account], name="老王理发", kind="barber")
+
+
+@pytest.mark.postgres_only
+def test_parallel_redemptions_of_one_courier_never_overspend(transactional_db, areas, shop):
+    _require_postgres()
+    account, merchant = shop
+    # given a courier with 250 points (three lots) and 8 codes for 8 rewards of 100 points each
+    make_rule(areas["city"], code="gift", kind="event_attended", points_per_unit=1)
+    courier = make_courier(area=areas["street"])
+    for points in (100, 100, 50):
+        services.points_award(actor=None, courier=courier, rule_code="gift", quantity=points)
+    tokens = [
+        services.redeem_code_issue(courier=courier, reward=make_reward(merchant, points_price=100, stock=3))[
+            1
+        ]
+        for _ in range(THREADS)
+    ]
+
+    outcomes = _run_together(lambda token: services.redeem_code_confirm(actor=account, token=token), tokens)
+
+    # then exactly two went through and the ledger balances to the point
+    assert outcomes == ["done"] * 2 + ["not_enough_points"] * (THREADS - 2)
+    assert balance_points(courier) == 50
+    assert LedgerEntry.objects.filter(kind="spend").count() == 2
+    assert sum(Reward.objects.values_list("stock", flat=True)) == 3 * THREADS - 2
+    assert_ledger_balances(courier)
+
+
+@pytest.mark.postgres_only
+def test_parallel_redemptions_of_the_last_units_never_oversell(transactional_db, areas, shop):
+    _require_postgres()
+    account, merchant = shop
+    make_rule(areas["city"], code="gift", kind="event_attended", points_per_unit=1)
+    reward = make_reward(merchant, points_price=100, stock=3)
+    couriers = [make_courier(area=areas["street"]) for _ in range(THREADS)]
+    tokens = []
+    for courier in couriers:
+        services.points_award(actor=None, courier=courier, rule_code="gift", quantity=100)
+        tokens.append(services.redeem_code_issue(courier=courier, reward=reward)[1])
+
+    outcomes = _run_together(lambda token: services.redeem_code_confirm(actor=account, token=token), tokens)
+
+    assert outcomes == ["done"] * 3 + ["out_of_stock"] * (THREADS - 3)
+    assert Reward.objects.get(pk=reward.pk).stock == 0
+    assert sorted(balance_points(courier) for courier in couriers) == [0] * 3 + [100] * (THREADS - 3)
+    for courier in couriers:
+        assert_ledger_balances(courier)
+
+
+@pytest.mark.postgres_only
+def test_one_code_confirmed_by_many_at_once_is_spent_once(transactional_db, areas, shop):
+    _require_postgres()
+    account, merchant = shop
+    make_rule(areas["city"], code="gift", kind="event_attended", points_per_unit=1)
+    courier = make_courier(area=areas["street"])
+    services.points_award(actor=None, courier=courier, rule_code="gift", quantity=1000)
+    _code, token = services.redeem_code_issue(
+        courier=courier, reward=make_reward(merchant, points_price=100, stock=50)
+    )
+
+    outcomes = _run_together(
+        lambda _index: services.redeem_code_confirm(actor=account, token=token), range(THREADS)
+    )
+
+    assert outcomes == ["already_used"] * (THREADS - 1) + ["done"]
+    assert balance_points(courier) == 900
+    assert_ledger_balances(courier)

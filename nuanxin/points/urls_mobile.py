@@ -1,0 +1,14 @@
+"""The points and stories pages, mounted at /m/ (namespace "mobile_points")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "mobile_points"
+urlpatterns = [
+    path("points/", views.points_home, name="home"),
+    path("points/rewards/<uuid:public_id>/", views.redeem_code_page, name="redeem_code"),
+    path("points/rewards/<uuid:public_id>/code/", views.redeem_code_fragment, name="redeem_code_fragment"),
+    path("stories/", views.story_list, name="stories"),
+    path("stories/<uuid:public_id>/", views.story_detail, name="story"),
+]
