@@ -85,3 +85,16 @@ def api(client):
 def as_courier():
     """`as_courier(profile)` → Bearer headers for the API as that courier."""
     return lambda profile: bearer(profile.user)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (Simplified Chinese). A request with
+    Accept-Language: en leaves English active in the thread, which would otherwise leak into the
+    next test's lazily translated messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -1,41 +1,18 @@
-"""The text inside a meal code's QR: `NXM1.<code id>.<nonce>.<signature>`.
+"""The text inside a meal code's QR: `NXM1.<code id>.<nonce>.<signature>` (see
+`nuanxin.core.signed_codes`); the row must also exist with that nonce, be unexpired and unused
+(`services.meal_code_confirm`)."""
 
-The signature is an HMAC-SHA256 (keyed by the site's SECRET_KEY, salted per purpose) of the id and
-the nonce: a forged or altered code fails it before the database is asked. A genuine signature is
-not enough: the row must exist with that nonce, be unexpired and unused (`services.meal_code_confirm`).
-"""
+from nuanxin.core.signed_codes import SignedCodeFormat
 
-import secrets
-import uuid
-
-from django.utils.crypto import constant_time_compare, salted_hmac
-
-PREFIX = "NXM1"
-SALT = "nuanxin.merchants.meal-code"
-
-
-def new_nonce():
-    return secrets.token_hex(16)
-
-
-def _signature(code_id_hex, nonce):
-    return salted_hmac(SALT, f"{code_id_hex}.{nonce}", algorithm="sha256").hexdigest()
+MEAL_CODE = SignedCodeFormat(prefix="NXM1", salt="nuanxin.merchants.meal-code")
+PREFIX = MEAL_CODE.prefix
+new_nonce = MEAL_CODE.new_nonce
 
 
 def meal_code_token(code):
-    code_id_hex = code.public_id.hex
-    return f"{PREFIX}.{code_id_hex}.{code.nonce}.{_signature(code_id_hex, code.nonce)}"
+    return MEAL_CODE.token(public_id=code.public_id, nonce=code.nonce)
 
 
 def parse_meal_code_token(token):
     """(code public id, nonce) of a genuinely signed token, else None."""
-    parts = str(token or "").strip().split(".")
-    if len(parts) != 4 or parts[0] != PREFIX:
-        return None
-    _prefix, code_id_hex, nonce, signature = parts
-    if not constant_time_compare(signature, _signature(code_id_hex, nonce)):
-        return None
-    try:
-        return uuid.UUID(hex=code_id_hex), nonce
-    except ValueError:
-        return None
+    return MEAL_CODE.parse(token)
