@@ -497,6 +497,46 @@ def points_award_event_attendance(*, since=None, at=None) -> int:
     return created
 
 
+def points_award_street_reports(*, since=None, at=None) -> int:
+    """Award every active "per verified street report" rule for each report staff accepted.
+
+    A report is verified when staff moved it to accepted (a ReportEvent); one later rejected or
+    merged as a duplicate earns nothing. Idempotent per rule and report; awards the daily cap
+    refuses are skipped. Returns the number of new entries.
+    """
+    from nuanxin.reports.models import Report, ReportEvent
+
+    rules = list(EarnRule.objects.filter(kind=EarnRule.Kind.STREET_REPORT, is_active=True))
+    if not rules:
+        return 0
+    accepted = ReportEvent.objects.filter(to_status=Report.Status.ACCEPTED)
+    if since is not None:
+        accepted = accepted.filter(occurred_at__gte=since)
+    verified_at = {}
+    for report_id, occurred_at in accepted.order_by("occurred_at").values_list("report_id", "occurred_at"):
+        verified_at.setdefault(report_id, occurred_at)
+    reports = (
+        Report.objects.filter(pk__in=verified_at, reporter__isnull=False)
+        .exclude(status__in=[Report.Status.REJECTED, Report.Status.DUPLICATE])
+        .select_related("reporter__work_area")
+    )
+    created = 0
+    for report in sorted(reports, key=lambda report: (verified_at[report.pk], report.pk)):
+        for rule in rules:
+            try:
+                award = points_award(
+                    actor=None,
+                    courier=report.reporter,
+                    rule_code=rule.code,
+                    source=report,
+                    at=at or verified_at[report.pk],
+                )
+            except (DailyCapReached, ValidationFailed):
+                continue
+            created += award.is_new
+    return created
+
+
 def points_award_volunteer_hours(*, since=None, at=None) -> int:
     """Award every active "per approved volunteer hour" rule for approved service hours.
 

@@ -1,6 +1,11 @@
 """Periodic points work (CELERY_BEAT_SCHEDULE; the management commands do the same by hand)."""
 
-from .services import points_award_event_attendance, points_award_volunteer_hours, points_expire_due
+from .services import (
+    points_award_event_attendance,
+    points_award_street_reports,
+    points_award_volunteer_hours,
+    points_expire_due,
+)
 
 
 def expire_due():
@@ -9,5 +14,10 @@ def expire_due():
 
 
 def award_sync():
-    """Hourly: award attended events and approved volunteer hours not yet awarded. Idempotent."""
-    return {"events": points_award_event_attendance(), "hours": points_award_volunteer_hours()}
+    """Hourly: award attended events, approved volunteer hours and verified street reports not yet
+    awarded. Idempotent."""
+    return {
+        "events": points_award_event_attendance(),
+        "hours": points_award_volunteer_hours(),
+        "reports": points_award_street_reports(),
+    }

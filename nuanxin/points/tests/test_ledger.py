@@ -218,3 +218,24 @@ def test_event_attendance_earns_points_once_per_attendance(areas, me):
     assert services.points_award_event_attendance() == 2
     assert services.points_award_event_attendance() == 0
     assert balance_points(me) == 15 and balance_points(other) == 15
+
+
+def test_verified_street_reports_earn_points_once_and_unverified_ones_nothing(areas, me):
+    from nuanxin.reports.models import Report
+    from nuanxin.reports.tests.factories import make_report
+
+    # given a street-report rule and reports in several states
+    make_rule(areas["city"], code="street-report", kind="street_report", points_per_unit=5)
+    make_report(areas["street"], reporter=me, status=Report.Status.ACCEPTED)
+    make_report(areas["street"], reporter=me, status=Report.Status.SUBMITTED)  # not yet verified
+    rejected = make_report(areas["street"], reporter=me, status=Report.Status.ACCEPTED)
+    Report.objects.filter(pk=rejected.pk).update(status=Report.Status.REJECTED)  # accepted, then rejected
+    make_report(areas["street"], reporter=None, status=Report.Status.ACCEPTED)  # filed over Open311
+
+    # when the sync runs twice
+    first, second = services.points_award_street_reports(), services.points_award_street_reports()
+
+    # then only the verified report of a courier earned, once
+    assert (first, second) == (1, 0)
+    assert balance_points(me) == 5
+    assert_ledger_balances(me)

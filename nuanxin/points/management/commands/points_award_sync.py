@@ -9,7 +9,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from nuanxin.points.services import points_award_event_attendance, points_award_volunteer_hours
+from nuanxin.points.services import (
+    points_award_event_attendance,
+    points_award_street_reports,
+    points_award_volunteer_hours,
+)
 
 
 class Command(BaseCommand):
@@ -28,4 +32,8 @@ class Command(BaseCommand):
                 moment = timezone.make_aware(moment)
         events = points_award_event_attendance(since=moment)
         hours = points_award_volunteer_hours(since=moment)
-        self.stdout.write(f"{events} event-attendance awards, {hours} volunteer-hour awards.")
+        reports = points_award_street_reports(since=moment)
+        self.stdout.write(
+            f"{events} event-attendance awards, {hours} volunteer-hour awards, "
+            f"{reports} street-report awards."
+        )
