@@ -111,6 +111,31 @@ def merchant_home(request):
     )
 
 
+def _confirm(actor, token):
+    """Confirm what the counter scanned: a meal code, or a points redeem code (the points app's
+    `NXP1.` codes, confirmed by the same merchant accounts). Raises the services' DomainErrors."""
+    from nuanxin.points import codes as points_codes
+    from nuanxin.points.services import redeem_code_confirm
+
+    if token.startswith(points_codes.PREFIX + "."):
+        code = redeem_code_confirm(actor=actor, token=token)
+        return {
+            "ok": True,
+            "reward": code.reward,
+            "merchant": code.reward.merchant,
+            "courier_label": courier_label(code.courier),
+            "confirmed_at": code.redeemed_at,
+        }
+    code = services.meal_code_confirm(actor=actor, token=token)
+    return {
+        "ok": True,
+        "offer": code.offer,
+        "merchant": code.offer.merchant,
+        "courier_label": courier_label(code.courier),
+        "confirmed_at": code.redeemed_at,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @merchant_account_required
 def merchant_scan(request):
@@ -122,18 +147,10 @@ def merchant_scan(request):
             status = 400
         else:
             try:
-                code = services.meal_code_confirm(actor=request.user, token=form.cleaned_data["token"])
+                result = _confirm(request.user, form.cleaned_data["token"])
             except DomainError as error:
                 result = {"ok": False, "code": error.code, "message": error.text()}
                 status = error.status_code
-            else:
-                result = {
-                    "ok": True,
-                    "offer": code.offer,
-                    "merchant": code.offer.merchant,
-                    "courier_label": courier_label(code.courier),
-                    "confirmed_at": code.redeemed_at,
-                }
         form = TokenForm()  # the field is emptied for the next scan
     else:
         form = TokenForm()

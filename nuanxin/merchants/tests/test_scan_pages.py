@@ -214,3 +214,31 @@ def test_a_merchant_signs_in_on_the_phone_and_lands_on_the_scan_page(client, sho
     assert wrong.status_code == 200 and b'role="alert"' in wrong.content
     assert right.status_code == 302 and right["Location"] == SCAN
     assert client.get(SCAN).status_code == 200
+
+
+def test_the_same_counter_page_confirms_a_points_redeem_code(client, shops, me):
+    from nuanxin.points import services as points_services
+    from nuanxin.points.models import Balance
+    from nuanxin.points.tests.factories import make_reward, make_rule
+
+    # given a courier with 150 points and a reward of 老王面馆 worth 100
+    make_rule(shops["noodles"].area, code="gift", kind="event_attended", points_per_unit=1)
+    points_services.points_award(actor=None, courier=me, rule_code="gift", quantity=150)
+    reward = make_reward(shops["noodles"], title="免费牛肉面", points_price=100, stock=2)
+    _code, token = points_services.redeem_code_issue(courier=me, reward=reward)
+    client.force_login(shops["wang"])
+
+    # when the merchant scans the redeem code at the counter
+    response = client.post(SCAN, {"token": token})
+
+    # then it is confirmed like a meal code, and points and stock changed once
+    content = response.content.decode()
+    assert response.status_code == 200 and 'data-scan-result="ok"' in content
+    assert "免费牛肉面" in content and "100 points" in content
+    assert Balance.objects.get(courier=me).points == 50
+    reward.refresh_from_db()
+    assert reward.stock == 1
+    # and a replay is refused with nothing changed
+    again = client.post(SCAN, {"token": token})
+    assert again.status_code == 409
+    assert Balance.objects.get(courier=me).points == 50
