@@ -12,7 +12,7 @@ A row outside the actor's reach answers 404 alike for missing and forbidden.
 """
 
 from nuanxin.accounts.models import Role
-from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import area_scope, is_area_manager, is_superuser, object_in_actor_area
 
 VIEW = "view"
 ADD = "add"
@@ -22,10 +22,6 @@ DELETE = "delete"
 
 def _active(actor):
     return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
-
-
-def is_area_manager(actor):
-    return _active(actor) and actor.is_area_manager and actor.area_id is not None
 
 
 def is_steward(actor):

@@ -49,3 +49,46 @@ def get_visible_or_404(queryset, **lookup):
         raise NotFound() from None
     except queryset.model.MultipleObjectsReturned:  # pragma: no cover - lookups are unique
         raise NotFound() from None
+
+
+def is_area_manager(actor):
+    """An active city, district or street staff account bound to an area."""
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.is_area_manager
+        and actor.area_id is not None
+    )
+
+
+class AreaManagerPolicy:
+    """The policy of rows that reach their area through `area_field` (a queryset path) and
+    `area_attribute` (an attribute path on an object): superusers may do everything, the area
+    managers of the subtree may do `actions`, nobody else anything."""
+
+    def __init__(self, actions, *, area_attribute="area", area_field="area"):
+        self.actions = frozenset(actions)
+        self.area_attribute = area_attribute
+        self.area_field = area_field
+
+    def _area_of(self, obj):
+        for part in self.area_attribute.split("."):
+            obj = getattr(obj, part, None)
+        return obj
+
+    def scope(self, actor, queryset):
+        if is_superuser(actor):
+            return queryset
+        if is_area_manager(actor):
+            return area_scope(actor, queryset, area_field=self.area_field)
+        return queryset.none()
+
+    def can(self, actor, action, obj):
+        """May `actor` do `action` to `obj` (`obj=None`: to some row at all)?"""
+        if action not in self.actions:
+            return False
+        if is_superuser(actor):
+            return True
+        if not is_area_manager(actor):
+            return False
+        return obj is None or object_in_actor_area(actor, self._area_of(obj))

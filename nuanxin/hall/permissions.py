@@ -12,7 +12,11 @@
 """
 
 from nuanxin.core.errors import PermissionDenied
-from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import (
+    AreaManagerPolicy,
+    is_area_manager,
+    is_superuser,
+)
 
 VIEW = "view"
 ROUTE = "route"
@@ -24,35 +28,7 @@ CHANGE = "change"
 STAFF_ACTIONS = frozenset({VIEW, ROUTE, ANSWER, PUBLISH, MILESTONE, CHANGE})
 
 
-def is_area_manager(actor):
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_area_manager
-        and actor.area_id is not None
-    )
-
-
-class HallPolicy:
-    def scope(self, actor, queryset):
-        if is_superuser(actor):
-            return queryset
-        if is_area_manager(actor):
-            return area_scope(actor, queryset)
-        return queryset.none()
-
-    def can(self, actor, action, obj):
-        """May `actor` do `action` to `obj` (`obj=None`: to some item at all)?"""
-        if action not in STAFF_ACTIONS:
-            return False
-        if is_superuser(actor):
-            return True
-        if not is_area_manager(actor):
-            return False
-        return obj is None or object_in_actor_area(actor, obj.area)
-
-
-hall_policy = HallPolicy()
+hall_policy = AreaManagerPolicy(STAFF_ACTIONS)
 
 
 def courier_item_scope(courier, queryset):

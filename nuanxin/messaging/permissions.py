@@ -9,7 +9,11 @@ Courier side: a courier sees and marks read only their own inbox messages
 """
 
 from nuanxin.core.errors import PermissionDenied
-from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import (
+    AreaManagerPolicy,
+    is_area_manager,
+    is_superuser,
+)
 
 VIEW = "view"
 ADD = "add"
@@ -19,44 +23,8 @@ PUBLISH = "publish"
 RETRY = "retry"
 
 
-def is_area_manager(actor):
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_area_manager
-        and actor.area_id is not None
-    )
-
-
-class AreaPolicy:
-    """Rows reaching their area through `area_field`: area managers of the subtree may do `actions`."""
-
-    def __init__(self, actions, *, area_attribute="area", area_field="area"):
-        self.actions = frozenset(actions)
-        self.area_attribute = area_attribute
-        self.area_field = area_field
-
-    def _area_of(self, obj):
-        for part in self.area_attribute.split("."):
-            obj = getattr(obj, part, None)
-        return obj
-
-    def scope(self, actor, queryset):
-        if is_superuser(actor):
-            return queryset
-        if is_area_manager(actor):
-            return area_scope(actor, queryset, area_field=self.area_field)
-        return queryset.none()
-
-    def can(self, actor, action, obj):
-        """May `actor` do `action` to `obj` (`obj=None`: to some row at all)."""
-        if action not in self.actions:
-            return False
-        if is_superuser(actor):
-            return True
-        if not is_area_manager(actor):
-            return False
-        return obj is None or object_in_actor_area(actor, self._area_of(obj))
+# The one area-manager policy of the project (core.permissions), under the name this module used.
+AreaPolicy = AreaManagerPolicy
 
 
 announcement_policy = AreaPolicy({VIEW, ADD, CHANGE, DELETE, PUBLISH})

@@ -11,7 +11,12 @@ Courier side: a courier sees and writes only their own needs and suggestions
 """
 
 from nuanxin.core.errors import PermissionDenied
-from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import (
+    AreaManagerPolicy,
+    is_area_manager,
+    is_superuser,
+    object_in_actor_area,
+)
 
 from . import transitions
 
@@ -26,38 +31,7 @@ SUGGESTION_ACTIONS = {VIEW, REPLY}
 FORUM_ACTIONS = {VIEW, ADD, CHANGE, DELETE}
 
 
-def is_area_manager(actor):
-    """An active city, district or street staff account bound to an area."""
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_area_manager
-        and actor.area_id is not None
-    )
-
-
-class AreaManagedPolicy:
-    """Rows with an `area`: area managers of the subtree may do `actions` to them."""
-
-    def __init__(self, actions):
-        self.actions = frozenset(actions)
-
-    def scope(self, actor, queryset):
-        if is_superuser(actor):
-            return queryset
-        if is_area_manager(actor):
-            return area_scope(actor, queryset)
-        return queryset.none()
-
-    def can(self, actor, action, obj):
-        """May `actor` do `action` to `obj` (`obj=None`: to some row at all)."""
-        if action not in self.actions:
-            return False
-        if is_superuser(actor):
-            return True
-        if not is_area_manager(actor):
-            return False
-        return obj is None or object_in_actor_area(actor, obj.area)
+AreaManagedPolicy = AreaManagerPolicy
 
 
 need_policy = AreaManagedPolicy(NEED_ACTIONS)

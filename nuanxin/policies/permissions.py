@@ -9,7 +9,9 @@ area or of an area above it (a city policy reaches every street); a courier with
 sees every published policy.
 """
 
-from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import (
+    AreaManagerPolicy,
+)
 
 VIEW = "view"
 ADD = "add"
@@ -20,34 +22,7 @@ PUSH = "push"
 ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE, PUBLISH, PUSH})
 
 
-def is_area_manager(actor):
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_area_manager
-        and actor.area_id is not None
-    )
-
-
-class PolicyPolicy:
-    def scope(self, actor, queryset):
-        if is_superuser(actor):
-            return queryset
-        if is_area_manager(actor):
-            return area_scope(actor, queryset)
-        return queryset.none()
-
-    def can(self, actor, action, obj):
-        if action not in ACTIONS:
-            return False
-        if is_superuser(actor):
-            return True
-        if not is_area_manager(actor):
-            return False
-        return obj is None or object_in_actor_area(actor, obj.area)
-
-
-policy_policy = PolicyPolicy()
+policy_policy = AreaManagerPolicy(ACTIONS)
 
 
 def courier_policy_scope(courier, queryset):

@@ -15,20 +15,11 @@ from django.db.models import Q
 
 from nuanxin.accounts.models import Role
 from nuanxin.core.errors import PermissionDenied
-from nuanxin.core.permissions import actor_area_path, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import actor_area_path, is_area_manager, is_superuser, object_in_actor_area
 
 from . import transitions
 
 VIEW = "view"
-
-
-def is_area_manager(actor):
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_area_manager
-        and actor.area_id is not None
-    )
 
 
 def is_department_handler(actor):

@@ -19,7 +19,7 @@ service contact table and resource list belong to the area managers of its subtr
 """
 
 from nuanxin.accounts.models import Role
-from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
+from nuanxin.core.permissions import area_scope, is_area_manager, is_superuser, object_in_actor_area
 
 VIEW = "view"
 ADD = "add"
@@ -37,11 +37,6 @@ MANAGER_ONLY_FIELDS = ("area", "steward", "status", "demonstration_batch")
 
 def _is_active_user(actor):
     return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
-
-
-def is_area_manager(actor):
-    """City, district or street staff bound to an area."""
-    return _is_active_user(actor) and actor.is_area_manager and actor.area_id is not None
 
 
 def is_steward(actor):
