@@ -392,104 +392,93 @@ def update_amenity(request, code: str, payload: AmenityPatch):
 # --- a street's service contact table and resource list ----------------------------------------
 
 
-@manage_router.get(
-    "/areas/{code}/service-contacts",
-    response=list[ServiceContactOut],
-    summary="The service contact table of an area (its subtree)",
+def _area_table_routes(*, path, model, row_in, row_patch, row_out, present, read, write, noun, summaries):
+    """The list/create/change/delete routes of one per-area table (service contacts, resource items).
+
+    `read` is (list selector, get selector) and `write` (save service, delete service, the keyword
+    the services take the row by). The views are named as they were when written out one by one, so
+    URL names and OpenAPI operation ids stay the same.
+    """
+    list_rows, get_row = read
+    save_row, delete_row, keyword = write
+
+    def save(actor, row):
+        try:
+            return save_row(actor=actor, **{keyword: row})
+        except ValidationFailed as error:
+            raise _renamed(error, {"area": "area_code"}) from None
+
+    def list_view(request, code: str):
+        actor = _area_manager(request)
+        area = selectors.area_visible_get(actor=actor, code=code)
+        return [present(row) for row in list_rows(actor=actor, area=area)]
+
+    def create_view(request, payload: row_in):
+        actor = _area_manager(request)
+        data = payload.dict()
+        area = selectors.area_get_by_code(code=data.pop("area_code"))
+        return Status(201, present(save(actor, model(area=area, **data))))
+
+    def update_view(request, row_id: int, payload: row_patch):
+        actor = _area_manager(request)
+        row = get_row(actor=actor, pk=row_id)
+        data = payload.dict(exclude_unset=True)
+        if "area_code" in data:
+            row.area = selectors.area_get_by_code(code=data.pop("area_code"))
+        for field, value in data.items():
+            setattr(row, field, value)
+        return present(save(actor, row))
+
+    def delete_view(request, row_id: int):
+        actor = _area_manager(request)
+        delete_row(actor=actor, **{keyword: get_row(actor=actor, pk=row_id)})
+        return Status(204, None)
+
+    routes = (
+        (manage_router.get, f"/areas/{{code}}/{path}", list[row_out], list_view, f"list_{noun}s"),
+        (manage_router.post, f"/{path}", {201: row_out}, create_view, f"create_{noun}"),
+        (manage_router.patch, f"/{path}/{{row_id}}", row_out, update_view, f"update_{noun}"),
+        (manage_router.delete, f"/{path}/{{row_id}}", {204: None}, delete_view, f"delete_{noun}"),
+    )
+    for (register, url, response, view, name), summary in zip(routes, summaries, strict=True):
+        view.__name__ = view.__qualname__ = name
+        register(url, response=response, summary=summary)(view)
+
+
+_area_table_routes(
+    path="service-contacts",
+    model=ServiceContact,
+    row_in=ServiceContactIn,
+    row_patch=ServiceContactPatch,
+    row_out=ServiceContactOut,
+    present=_service_contact,
+    read=(selectors.service_contact_list, selectors.service_contact_get),
+    write=(services.service_contact_save, services.service_contact_delete, "contact"),
+    noun="service_contact",
+    summaries=(
+        "The service contact table of an area (its subtree)",
+        "Add a contact-table row",
+        "Change a contact-table row",
+        "Delete a contact-table row",
+    ),
 )
-def list_service_contacts(request, code: str):
-    actor = _area_manager(request)
-    area = selectors.area_visible_get(actor=actor, code=code)
-    return [_service_contact(row) for row in selectors.service_contact_list(actor=actor, area=area)]
-
-
-@manage_router.post("/service-contacts", response={201: ServiceContactOut}, summary="Add a contact-table row")
-def create_service_contact(request, payload: ServiceContactIn):
-    actor = _area_manager(request)
-    data = payload.dict()
-    area = selectors.area_get_by_code(code=data.pop("area_code"))
-    try:
-        row = services.service_contact_save(actor=actor, contact=ServiceContact(area=area, **data))
-    except ValidationFailed as error:
-        raise _renamed(error, {"area": "area_code"}) from None
-    return Status(201, _service_contact(row))
-
-
-@manage_router.patch(
-    "/service-contacts/{row_id}", response=ServiceContactOut, summary="Change a contact-table row"
+_area_table_routes(
+    path="resource-items",
+    model=ResourceItem,
+    row_in=ResourceItemIn,
+    row_patch=ResourceItemPatch,
+    row_out=ResourceItemOut,
+    present=_resource_item,
+    read=(selectors.resource_item_list, selectors.resource_item_get),
+    write=(services.resource_item_save, services.resource_item_delete, "item"),
+    noun="resource_item",
+    summaries=(
+        "The resource list of an area (its subtree)",
+        "Add a resource-list row",
+        "Change a resource-list row",
+        "Delete a resource-list row",
+    ),
 )
-def update_service_contact(request, row_id: int, payload: ServiceContactPatch):
-    actor = _area_manager(request)
-    row = selectors.service_contact_get(actor=actor, pk=row_id)
-    data = payload.dict(exclude_unset=True)
-    if "area_code" in data:
-        row.area = selectors.area_get_by_code(code=data.pop("area_code"))
-    for field, value in data.items():
-        setattr(row, field, value)
-    try:
-        row = services.service_contact_save(actor=actor, contact=row)
-    except ValidationFailed as error:
-        raise _renamed(error, {"area": "area_code"}) from None
-    return _service_contact(row)
-
-
-@manage_router.delete(
-    "/service-contacts/{row_id}", response={204: None}, summary="Delete a contact-table row"
-)
-def delete_service_contact(request, row_id: int):
-    actor = _area_manager(request)
-    row = selectors.service_contact_get(actor=actor, pk=row_id)
-    services.service_contact_delete(actor=actor, contact=row)
-    return Status(204, None)
-
-
-@manage_router.get(
-    "/areas/{code}/resource-items",
-    response=list[ResourceItemOut],
-    summary="The resource list of an area (its subtree)",
-)
-def list_resource_items(request, code: str):
-    actor = _area_manager(request)
-    area = selectors.area_visible_get(actor=actor, code=code)
-    return [_resource_item(row) for row in selectors.resource_item_list(actor=actor, area=area)]
-
-
-@manage_router.post("/resource-items", response={201: ResourceItemOut}, summary="Add a resource-list row")
-def create_resource_item(request, payload: ResourceItemIn):
-    actor = _area_manager(request)
-    data = payload.dict()
-    area = selectors.area_get_by_code(code=data.pop("area_code"))
-    try:
-        row = services.resource_item_save(actor=actor, item=ResourceItem(area=area, **data))
-    except ValidationFailed as error:
-        raise _renamed(error, {"area": "area_code"}) from None
-    return Status(201, _resource_item(row))
-
-
-@manage_router.patch(
-    "/resource-items/{row_id}", response=ResourceItemOut, summary="Change a resource-list row"
-)
-def update_resource_item(request, row_id: int, payload: ResourceItemPatch):
-    actor = _area_manager(request)
-    row = selectors.resource_item_get(actor=actor, pk=row_id)
-    data = payload.dict(exclude_unset=True)
-    if "area_code" in data:
-        row.area = selectors.area_get_by_code(code=data.pop("area_code"))
-    for field, value in data.items():
-        setattr(row, field, value)
-    try:
-        row = services.resource_item_save(actor=actor, item=row)
-    except ValidationFailed as error:
-        raise _renamed(error, {"area": "area_code"}) from None
-    return _resource_item(row)
-
-
-@manage_router.delete("/resource-items/{row_id}", response={204: None}, summary="Delete a resource-list row")
-def delete_resource_item(request, row_id: int):
-    actor = _area_manager(request)
-    row = selectors.resource_item_get(actor=actor, pk=row_id)
-    services.resource_item_delete(actor=actor, item=row)
-    return Status(204, None)
 
 
 # --- demonstration batches and public holidays (read: area managers; write: city staff) --------
