@@ -5,10 +5,15 @@ and save through services; this mixin makes the changelist, the change form, del
 choices all answer the same policy as the API.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError, ValidationFailed
 from .models import AuditEntry
 from .permissions import area_scope, is_superuser
+
+SAVE_FAILED = _("Nothing was saved: %(message)s")
 
 
 class AreaScopedAdminMixin:
@@ -40,6 +45,66 @@ class AreaScopedAdminMixin:
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self.policy.can(request.user, "view", None)
+
+
+def add_service_errors(form, error, keys=None):
+    """Show a service's refusal on a form: each field error beside its field (others on top).
+
+    `keys` maps the names the services report errors under to the form's field names.
+    """
+    keys = keys or {}
+    if isinstance(error, ValidationFailed):
+        for field, field_messages in error.errors.items():
+            name = keys.get(field, field)
+            target = name if name in form.fields else None
+            for message in field_messages:
+                text = str(message) if target or field == "__all__" else f"{field}: {message}"
+                form.add_error(target, text)
+    else:
+        name = keys.get(error.field, error.field)
+        form.add_error(name if name in form.fields else None, error.text())
+
+
+def areas_within(actor):
+    """The areas an actor may pick in a form: its subtree (every area for a superuser)."""
+    from nuanxin.areas.models import Area
+
+    areas = Area.objects.all()
+    if not is_superuser(actor):
+        areas = (
+            areas.filter(path__startswith=actor.area.path) if getattr(actor, "area", None) else areas.none()
+        )
+    return areas.order_by("path")
+
+
+class ServiceSavedAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
+    """A model admin whose forms save through services.
+
+    The actor reaches the forms (`form.actor`); missing and out-of-area rows answer 404 alike, as in
+    the API; a refusal the forms could not foresee (a concurrent change) becomes a message and nothing
+    is saved (the admin's transaction was rolled back when the error left it); an `area` foreign key
+    offers only the actor's subtree.
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            self.message_user(request, SAVE_FAILED % {"message": error.text()}, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area" and "queryset" not in kwargs:
+            kwargs["queryset"] = areas_within(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AuditEntry)

@@ -10,13 +10,10 @@ All writes call `messaging.services`.
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from nuanxin.areas.models import Area
-from nuanxin.core.admin import AreaScopedAdminMixin
+from nuanxin.core.admin import AreaScopedAdminMixin, ServiceSavedAdmin, add_service_errors
 from nuanxin.core.errors import DomainError, ValidationFailed
-from nuanxin.core.permissions import is_superuser
 from nuanxin.couriers.models import WorkerGroup
 
 from . import services
@@ -24,53 +21,11 @@ from .models import Announcement, Channel, Delivery, WeComRobot
 from .permissions import PUBLISH, RETRY, announcement_policy, delivery_policy, robot_policy
 from .wecom import WEBHOOK_URL_INVALID, is_valid_webhook_url
 
-SAVE_FAILED = _("Nothing was saved: %(message)s")
 PUBLISHED = _("%(count)s announcements published.")
 RETRIED = _("%(count)s deliveries queued again.")
 ACTION_REFUSED = _("%(label)s: %(message)s")
 
 _ANNOUNCEMENT_KEYS = {"area_code": "area", "company_code": "company"}
-
-
-def _add_service_errors(form, error, keys):
-    if isinstance(error, ValidationFailed):
-        for field, field_messages in error.errors.items():
-            name = keys.get(field, field)
-            for message in field_messages:
-                form.add_error(name if name in form.fields else None, str(message))
-    else:
-        form.add_error(None, error.text())
-
-
-def _areas_for(actor):
-    areas = Area.objects.all()
-    if not is_superuser(actor):
-        areas = (
-            areas.filter(path__startswith=actor.area.path) if getattr(actor, "area", None) else areas.none()
-        )
-    return areas.order_by("path")
-
-
-class _ServiceAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            self.message_user(request, SAVE_FAILED % {"message": error.text()}, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "area":
-            kwargs["queryset"] = _areas_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- announcements -----------------------------------------------------------------------------
@@ -98,7 +53,7 @@ class AnnouncementForm(forms.ModelForm):
             try:
                 services.announcement_validate(self.actor, **self.service_arguments())
             except ValidationFailed as error:
-                _add_service_errors(self, error, _ANNOUNCEMENT_KEYS)
+                add_service_errors(self, error, _ANNOUNCEMENT_KEYS)
         return cleaned
 
     def service_arguments(self):
@@ -114,7 +69,7 @@ class AnnouncementForm(forms.ModelForm):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(_ServiceAdmin):
+class AnnouncementAdmin(ServiceSavedAdmin):
     policy = announcement_policy
     form = AnnouncementForm
     list_display = (
@@ -272,7 +227,7 @@ class WeComRobotForm(forms.ModelForm):
 
 
 @admin.register(WeComRobot)
-class WeComRobotAdmin(_ServiceAdmin):
+class WeComRobotAdmin(ServiceSavedAdmin):
     policy = robot_policy
     form = WeComRobotForm
     list_display = ("name", "area", "is_active")

@@ -12,14 +12,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.accounts.models import STAFF_ROLES, User
 from nuanxin.areas.models import Area
-from nuanxin.core.admin import AreaScopedAdminMixin
+from nuanxin.core.admin import ServiceSavedAdmin, add_service_errors, areas_within
 from nuanxin.core.errors import DomainError, NotFound, ValidationFailed
 from nuanxin.core.permissions import area_scope, is_superuser
 from nuanxin.couriers.models import CourierProfile
@@ -29,54 +29,11 @@ from . import selectors, services, transitions
 from .models import Forum, Need, Suggestion
 from .permissions import forum_policy, is_area_manager, need_policy, suggestion_policy
 
-SAVE_FAILED = _("Nothing was saved: %(message)s")
 MOVED = _("%(count)s needs moved to “%(status)s”.")
 NOT_MOVED = _("%(title)s: %(message)s")
 RANKING_TITLE = _("Needs ranking")
 
 _FORUM_KEYS = {"area_code": "area", "courier_ids": "couriers", "staff_usernames": "staff"}
-
-
-def _add_service_errors(form, error, keys):
-    if isinstance(error, ValidationFailed):
-        for field, field_messages in error.errors.items():
-            name = keys.get(field, field)
-            for message in field_messages:
-                form.add_error(name if name in form.fields else None, str(message))
-    else:
-        name = keys.get(error.field, error.field)
-        form.add_error(name if name in form.fields else None, error.text())
-
-
-def _areas_for(actor):
-    areas = Area.objects.all()
-    if not is_superuser(actor):
-        areas = (
-            areas.filter(path__startswith=actor.area.path) if getattr(actor, "area", None) else areas.none()
-        )
-    return areas.order_by("path")
-
-
-class _ServiceAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            self.message_user(request, SAVE_FAILED % {"message": error.text()}, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "area":
-            kwargs["queryset"] = _areas_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- needs -------------------------------------------------------------------------------------
@@ -139,7 +96,7 @@ class NeedAdminForm(forms.ModelForm):
 
 
 @admin.register(Need)
-class NeedAdmin(_ServiceAdmin):
+class NeedAdmin(ServiceSavedAdmin):
     policy = need_policy
     form = NeedAdminForm
     change_list_template = "needs/admin/need_change_list.html"
@@ -326,7 +283,7 @@ class NeedAdmin(_ServiceAdmin):
             raise Http404 from None
         except ValidationFailed:  # pragma: no cover - period is checked above
             raise Http404 from None
-        area_choices = _areas_for(actor).filter(level__lte=Area.Level.STREET)[:500]
+        area_choices = areas_within(actor).filter(level__lte=Area.Level.STREET)[:500]
         chart = {
             "periods": ranking["periods"],
             "series": [
@@ -370,7 +327,7 @@ class SuggestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(_ServiceAdmin):
+class SuggestionAdmin(ServiceSavedAdmin):
     policy = suggestion_policy
     form = SuggestionAdminForm
     list_display = ("subject", "area", "status", "courier_label", "created_at", "replied_at")
@@ -425,7 +382,7 @@ class ForumAdminForm(forms.ModelForm):
             try:
                 services.forum_validate(self.actor, **forum_arguments(cleaned))
             except ValidationFailed as error:
-                _add_service_errors(self, error, _FORUM_KEYS)
+                add_service_errors(self, error, _FORUM_KEYS)
         return cleaned
 
 
@@ -444,7 +401,7 @@ def forum_arguments(data):
 
 
 @admin.register(Forum)
-class ForumAdmin(_ServiceAdmin):
+class ForumAdmin(ServiceSavedAdmin):
     policy = forum_policy
     form = ForumAdminForm
     list_display = ("held_on", "title", "area", "courier_count")

@@ -14,13 +14,12 @@ and special days are audited with the station and nothing is saved half-way.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from nuanxin.core.admin import AreaScopedAdminMixin
+from nuanxin.core.admin import ServiceSavedAdmin, add_service_errors
 from nuanxin.core.errors import DomainError, ValidationFailed
 from nuanxin.core.images import process_image
 
@@ -51,7 +50,6 @@ from .permissions import (
     station_policy,
 )
 
-SAVE_FAILED = _("Nothing was saved: %(message)s")
 AMENITY_CODE_FIXED = _("The code cannot change: clients and stations refer to it.")
 
 # Form field → the key the services report errors under, and back.
@@ -59,45 +57,12 @@ _SERVICE_KEYS = {"amenities": "amenity_codes"}
 _FORM_KEYS = {value: key for key, value in _SERVICE_KEYS.items()}
 
 
-def _add_service_errors(form, error, keys=None):
-    """Show a service's refusal on the form: each field error beside its field (others on top)."""
-    keys = keys or {}
-    if isinstance(error, ValidationFailed):
-        for field, field_messages in error.errors.items():
-            name = keys.get(field, field)
-            target = name if name in form.fields else None
-            for message in field_messages:
-                text = str(message) if target or field == "__all__" else f"{field}: {message}"
-                form.add_error(target, text)
-    else:
-        name = keys.get(error.field, error.field)
-        form.add_error(name if name in form.fields else None, error.text())
-
-
-class _ServiceSavedAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
-    """Shared behaviour: the actor reaches the forms; 404 outside the scope; a refusal the forms
-    could not foresee (a concurrent change) becomes a message and nothing is saved."""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            # The admin's transaction was rolled back when the error left it.
-            self.message_user(request, SAVE_FAILED % {"message": error.text()}, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+class _ServiceSavedAdmin(ServiceSavedAdmin):
+    """Deletes from the changelist go one by one through the services (audited, policy checked)."""
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Missing and out-of-area rows answer alike, as in the API.
-        raise Http404
 
 
 # --- stations -----------------------------------------------------------------------------------
@@ -137,7 +102,7 @@ class StationAdminForm(forms.ModelForm):
             try:
                 services.station_validate(actor=self.actor, data=self.service_data(), station=station)
             except DomainError as error:
-                _add_service_errors(self, error, _FORM_KEYS)
+                add_service_errors(self, error, _FORM_KEYS)
         return cleaned
 
 
