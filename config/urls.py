@@ -34,6 +34,7 @@ urlpatterns = [
     path("staff/cards/", include("nuanxin.cards.urls_staff")),
     path("staff/", include("nuanxin.stations.urls_staff")),
     path("staff/couriers/", include("nuanxin.couriers.urls_staff")),
+    path("staff/reports/", include("nuanxin.reports.urls_staff")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

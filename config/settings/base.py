@@ -164,8 +164,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ("nuanxin.points.tasks.award_sync", {}),
     },
+    # Reminders before events to couriers with a confirmed seat (docs/events.md).
+    "events-send-reminders": {
+        "task": "nuanxin.run_task",
+        "schedule": 600.0,
+        "args": ("nuanxin.events.tasks.send_reminders", {}),
+    },
 }
+# Event reminders: minutes before the start, e.g. "1440,120" (docs/events.md).
+NUANXIN_EVENT_REMINDERS = env.list("NUANXIN_EVENT_REMINDERS", cast=int, default=[24 * 60, 2 * 60])
 
+# Points: hours after confirming during which a merchant may cancel a redemption (docs/points.md).
+NUANXIN_POINTS_REFUND_HOURS = env.int("NUANXIN_POINTS_REFUND_HOURS", default=24)
 NUANXIN_SITE_NAME = env("NUANXIN_SITE_NAME", default="暖心益站")
 NUANXIN_DEMO = env.bool("NUANXIN_DEMO", default=False)
 
@@ -204,6 +214,14 @@ NUANXIN_WECHAT_APP_SECRET = env("NUANXIN_WECHAT_APP_SECRET", default="")
 # The request header that carries the client's address behind a trusted reverse proxy, as a META
 # key (e.g. "HTTP_X_REAL_IP"); empty means REMOTE_ADDR. Used by the sign-in rate limits.
 NUANXIN_CLIENT_IP_HEADER = env("NUANXIN_CLIENT_IP_HEADER", default="")
+# Placing an address text (Open311 address_string) on the map: "gazetteer" (offline, the area tree
+# and street boundaries) or "amap" (AMap's geocoding Web Service; needs a key). docs/reports.md.
+NUANXIN_GEOCODER = env("NUANXIN_GEOCODER", default="gazetteer")
+NUANXIN_GEOCODER_AMAP = {
+    "key": env("NUANXIN_GEOCODER_AMAP_KEY", default=""),
+    "base_url": env("NUANXIN_GEOCODER_AMAP_URL", default="https://restapi.amap.com/v3/geocode/geo"),
+    "timeout": env.float("NUANXIN_GEOCODER_AMAP_TIMEOUT", default=5.0),
+}
 
 # The finder index INCLUDEs the columns its search reads (an index-only scan on PostgreSQL);
 # SQLite ignores INCLUDE, which is fine there (docs/finder.md).

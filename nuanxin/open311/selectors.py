@@ -32,7 +32,7 @@ DEFAULT_JURISDICTION_ID = "nuanxin"
 DEFAULT_WINDOW_DAYS = 90
 MAX_PAGE_SIZE = 1000
 # When this endpoint's document last changed (the spec's sortable `changeset`); bump on changes.
-DISCOVERY_CHANGESET = "2025-06-01T00:00:00+08:00"
+DISCOVERY_CHANGESET = "2026-11-23T00:00:00+08:00"  # POST requests accepts address_string alone
 
 JURISDICTION_UNKNOWN = _("jurisdiction_id “%(value)s” is not served by this endpoint.")
 SERVICE_CODE_NOT_FOUND = _("service_code “%(code)s” was not found.")

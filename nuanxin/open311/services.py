@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.areas.models import Area
 from nuanxin.core.audit import audit_record
 from nuanxin.core.errors import DomainError, ValidationFailed
 from nuanxin.core.models import AuditEntry
+from nuanxin.reports.geocode import geocode
 from nuanxin.reports.models import Report, ReportCategory
 from nuanxin.reports.services import report_create
 
@@ -26,9 +28,14 @@ from .models import ApiKey, Open311Submission, hash_api_key
 API_KEY_INVALID = _("api_key was not provided or is not valid.")
 SERVICE_CODE_REQUIRED = _("service_code is required.")
 SERVICE_CODE_UNKNOWN = _("service_code “%(code)s” is not a service of this jurisdiction.")
-LOCATION_REQUIRED = _("Give the location as lat and long.")
-ADDRESS_ONLY = _(
-    "This server cannot place an address_string or address_id on the map: send lat and long as well."
+LOCATION_REQUIRED = _("Give the location as lat and long, or as address_string.")
+ADDRESS_NOT_PLACED = _(
+    "address_string “%(address)s” could not be placed in a street this service covers: "
+    "send lat and long, or an address that names the street (街道) or town."
+)
+ADDRESS_ID_ONLY = _(
+    "This server has no address registry, so address_id alone cannot be placed: "
+    "send lat and long, or address_string."
 )
 EMAIL_INVALID = _("email is not a valid e-mail address.")
 MEDIA_URL_INVALID = _("media_url must be an http or https URL of at most 500 characters.")
@@ -162,11 +169,26 @@ def _domain_descriptions(error):
     return [error.text()]
 
 
+def _city_of(api_key):
+    """Where an address from this key is looked for: the city of the key's department, or the
+    whole deployment (None) for a partner key."""
+    if api_key.department_id is None:
+        return None
+    codes = [code for code in api_key.department.area.path.strip("/").split("/") if code]
+    return (
+        Area.objects.filter(code__in=codes, level__lte=Area.Level.CITY).order_by("-level").first()
+        or api_key.department.area
+    )
+
+
 def open311_request_create(*, api_key, params, files=(), idempotency_key="", now=None):
     """File a service request posted by an Open311 client. Returns (Open311Submission, replayed).
 
     `params` is the POST body (urlencoded or multipart: both arrive as request.POST); `files` are
     photos sent as `media` parts of a multipart body (at most 3, cleaned like the app's).
+    Without lat/long, `address_string` is geocoded (`nuanxin.reports.geocode`, within the city of
+    the key's department); the report then records `location_approximate`. An address that cannot
+    be placed, or `address_id` alone (there is no address registry), is a 400.
     The report is created by `report_create` (source=open311, source_detail=the key's name),
     routed and timed like any other. With an Idempotency-Key header a retried POST returns the
     first submission. Raises Open311Error(400) for bad input, Open311Error(429) past the key's
@@ -180,9 +202,10 @@ def open311_request_create(*, api_key, params, files=(), idempotency_key="", now
     elif not ReportCategory.objects.filter(code=code, is_active=True).exists():
         errors.append(SERVICE_CODE_UNKNOWN % {"code": code})
     lat, lng = (params.get("lat") or "").strip(), (params.get("long") or "").strip()
-    if not lat or not lng:
-        has_address = (params.get("address_string") or "").strip() or (params.get("address_id") or "").strip()
-        errors.append(ADDRESS_ONLY if has_address else LOCATION_REQUIRED)
+    address = (params.get("address_string") or "").strip()
+    needs_geocoding = not lat or not lng
+    if needs_geocoding and not address:
+        errors.append(ADDRESS_ID_ONLY if (params.get("address_id") or "").strip() else LOCATION_REQUIRED)
     crs = (params.get(f"attribute[{CRS_ATTRIBUTE}]") or "wgs84").strip().lower()
     if crs not in CRS_VALUES:
         errors.append(ATTRIBUTE_VALUE_UNKNOWN % {"code": CRS_ATTRIBUTE, "choices": ", ".join(CRS_VALUES)})
@@ -206,6 +229,12 @@ def open311_request_create(*, api_key, params, files=(), idempotency_key="", now
     ):
         raise Open311Error(429, RATE_LIMITED)
 
+    if needs_geocoding:
+        # Geocoded only now, after the cheap refusals: an outside geocoder may be a paid call.
+        placed = geocode(address, city_area=_city_of(api_key))
+        if placed is None or placed.area is None:
+            raise Open311Error(400, ADDRESS_NOT_PLACED % {"address": address[:100]})
+        lat, lng, crs = placed.lat, placed.lng, "wgs84"
     data = {
         "category": code,
         "description": params.get("description"),
@@ -224,6 +253,7 @@ def open311_request_create(*, api_key, params, files=(), idempotency_key="", now
                 source=Report.Source.OPEN311,
                 source_detail=api_key.name[:100],
                 idempotency_scope=scope,
+                location_approximate=needs_geocoding,
                 now=now,
             )
             if getattr(report, "replayed", False):

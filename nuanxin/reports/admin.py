@@ -1,11 +1,17 @@
 """Back office for street reports: area-scoped, reports read-only with workflow actions via services.
 
-Area managers see the reports, departments, routing rules and street rectangles of their subtree;
+Area managers see the reports, departments, routing rules, street rectangles and street boundaries
+(imported from GeoJSON) of their subtree;
 report categories (one list for the deployment) are the superuser's. Workflow actions call
 `services.reports_bulk_transition`, so the table, the roles, the history and the inbox apply.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,8 +20,17 @@ from nuanxin.core.audit import audit_record, snapshot
 from nuanxin.core.models import AuditEntry
 from nuanxin.core.permissions import area_scope, is_superuser, object_in_actor_area
 
-from . import permissions, services, transitions
-from .models import Department, Report, ReportCategory, ReportEvent, ReportPhoto, RoutingRule, StreetBounds
+from . import boundaries, permissions, services, transitions
+from .models import (
+    Department,
+    Report,
+    ReportCategory,
+    ReportEvent,
+    ReportPhoto,
+    RoutingRule,
+    StreetBoundary,
+    StreetBounds,
+)
 
 
 class ReportAdminPolicy:
@@ -96,6 +111,108 @@ class StreetBoundsAdmin(AuditedSaveMixin, AreaScopedAdminMixin, admin.ModelAdmin
     policy = AreaConfigPolicy()
     list_display = ("area", "south", "west", "north", "east")
     list_select_related = ("area",)
+
+
+class BoundaryImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_(
+            "A FeatureCollection: one Polygon or MultiPolygon per street, the street's division code "
+            "in properties.code. Streets named in the file get their boundary replaced; all or nothing."
+        ),
+    )
+    crs = forms.ChoiceField(
+        label=_("Coordinate system"),
+        choices=[("wgs84", _("WGS-84 (GPS, GeoJSON's own)")), ("gcj02", _("GCJ-02 (drawn on AMap)"))],
+        initial="wgs84",
+    )
+
+
+BOUNDARY_IMPORT_TITLE = _("Import street boundaries")
+BOUNDARY_IMPORTED = _("Boundaries imported: %(created)s new, %(updated)s replaced, %(unchanged)s unchanged.")
+BOUNDARY_IMPORT_TOO_LARGE = _("The file is larger than %(limit)s MB.")
+BOUNDARY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@admin.register(StreetBoundary)
+class StreetBoundaryAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
+    """Read-only rows; boundaries come in through the GeoJSON import (one code path with the
+    management command: `boundaries.street_boundaries_import`), and are removed through
+    `boundaries.street_boundary_delete`. Area managers see and import their subtree's streets."""
+
+    policy = AreaConfigPolicy()
+    change_list_template = "reports/admin/streetboundary_change_list.html"
+    list_display = ("area", "source", "updated_at", "south", "west", "north", "east")
+    list_select_related = ("area",)
+    search_fields = ("area__name", "area__code")
+    readonly_fields = ("area", "source", "updated_at", "south", "west", "north", "east", "geometry")
+    fields = readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:reports_streetboundary_import"))
+
+    def delete_model(self, request, obj):
+        boundaries.street_boundary_delete(actor=request.user, boundary=obj)
+
+    def delete_queryset(self, request, queryset):
+        for boundary in queryset.select_related("area"):
+            boundaries.street_boundary_delete(actor=request.user, boundary=boundary)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="reports_streetboundary_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise DjangoPermissionDenied
+        problems = []
+        form = BoundaryImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > BOUNDARY_IMPORT_MAX_BYTES:
+                form.add_error(
+                    "file", BOUNDARY_IMPORT_TOO_LARGE % {"limit": BOUNDARY_IMPORT_MAX_BYTES // (1024 * 1024)}
+                )
+            else:
+                try:
+                    result = boundaries.street_boundaries_import(
+                        actor=request.user,
+                        collection=upload.read(),
+                        source=upload.name,
+                        crs=form.cleaned_data["crs"],
+                    )
+                except boundaries.BoundaryImportError as error:
+                    problems = [str(problem) for problem in error.problems]
+                else:
+                    self.message_user(
+                        request,
+                        BOUNDARY_IMPORTED
+                        % {
+                            "created": result.created,
+                            "updated": result.updated,
+                            "unchanged": result.unchanged,
+                        },
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:reports_streetboundary_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": BOUNDARY_IMPORT_TITLE,
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "changelist_url": reverse("admin:reports_streetboundary_changelist"),
+        }
+        return TemplateResponse(request, "reports/admin/boundary_import.html", context)
 
 
 class ReportPhotoInline(admin.TabularInline):

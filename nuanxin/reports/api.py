@@ -281,7 +281,13 @@ def _staff_detail(actor, report_id):
 def report_get_staff(request, report_id: uuid.UUID):
     """One report with its full history (internal events included) and photos."""
     actor = permissions.require_staff(request.auth)
-    return _staff_detail(actor, report_id)
+    report = _staff_report(actor, report_id)
+    services.report_staff_view_record(
+        actor=actor, report=report, ip_address=request.META.get("REMOTE_ADDR") or None, purpose="staff API"
+    )
+    return staff_report_out(
+        report, now=timezone.now(), events=list(report.events.all()), photos=list(report.photos.all())
+    )
 
 
 def _department(report_id):

@@ -1,8 +1,10 @@
 """Street reports (随手拍, DESIGN G2): what couriers photograph, where it goes, and what happened.
 
 Coordinates are stored in WGS-84 (`latitude`, `longitude`), as stations are; GCJ-02 is converted
-on the way in and out (`nuanxin.stations.geo`). A report's `area` is always a street (level 4):
-the street the point lies in (see `locate.py`), not the reporter's work street.
+on the way in and out (`nuanxin.stations.geo`). `location_approximate` marks a point geocoded from
+an address (Open311 `address_string` without lat/long), not sent by the reporter. A report's `area`
+is always a street (level 4): the street the point lies in (see `locate.py`), not the reporter's
+work street.
 """
 
 from django.conf import settings
@@ -119,6 +121,45 @@ class StreetBounds(models.Model):
         return f"{self.area}: {self.south},{self.west} – {self.north},{self.east}"
 
 
+class StreetBoundary(models.Model):
+    """A street's real territory: a GeoJSON Polygon or MultiPolygon in WGS-84 (longitude first).
+
+    One per street. `south`/`north`/`west`/`east` are the geometry's bounding box, kept by the
+    import service (`boundaries.py`) for a database-side prefilter and the back-office list.
+    Written only through `boundaries.street_boundaries_import` (the command, the back office and the
+    demo); `locate.py` reads them through a per-process cache keyed on (count, latest
+    `updated_at`, highest id), so a change made by any process is seen by the next lookup.
+    """
+
+    area = models.OneToOneField(
+        "areas.Area", verbose_name=_("street"), on_delete=models.CASCADE, related_name="+"
+    )
+    geometry = models.JSONField(_("boundary (GeoJSON, WGS-84)"))
+    south = models.FloatField(_("south latitude"))
+    north = models.FloatField(_("north latitude"))
+    west = models.FloatField(_("west longitude"))
+    east = models.FloatField(_("east longitude"))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where it came from, e.g. the imported file.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("street boundary")
+        verbose_name_plural = _("street boundaries")
+        ordering = ["area__code"]
+        indexes = [models.Index(fields=["south", "north", "west", "east"], name="street_boundary_bbox")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(south__lte=models.F("north")) & models.Q(west__lte=models.F("east")),
+                name="street_boundary_bbox_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.area)
+
+
 class Report(BaseModel):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -155,6 +196,11 @@ class Report(BaseModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude (WGS-84)"))
     longitude = models.FloatField(_("longitude (WGS-84)"))
+    location_approximate = models.BooleanField(
+        _("approximate location"),
+        default=False,
+        help_text=_("The point was placed from the address text (geocoded), not sent by the reporter."),
+    )
     area = models.ForeignKey(
         "areas.Area", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
     )

@@ -47,6 +47,8 @@ class ReportOut(Schema):
     lat: float
     lng: float
     crs: str
+    # True when the point was placed from the address text (Open311 address_string), not sent.
+    location_approximate: bool = False
     street: str
     street_name: str
     department: str | None
@@ -145,6 +147,7 @@ def report_out(report, *, crs="wgs84", events=None, photos=None, request=None, e
         "lat": round(lat, 7),
         "lng": round(lng, 7),
         "crs": crs,
+        "location_approximate": report.location_approximate,
         "street": report.area.code,
         "street_name": report.area.name,
         "department": report.department.name if report.department_id else None,

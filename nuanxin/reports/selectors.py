@@ -7,17 +7,20 @@ count only what the actor may see (`permissions.report_scope`), optionally withi
 
 import datetime
 import math
+import re
 import statistics
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from nuanxin.core.permissions import actor_area_path, is_area_manager, is_superuser
 from nuanxin.stations.geo import haversine_m
 
 from . import permissions, transitions
 from .locate import degree_box
-from .models import Report, ReportEvent
+from .models import Department, Report, ReportEvent, ReportPhoto
 
 DEFAULT_DUPLICATE_RADIUS_M = 50
 DEFAULT_DUPLICATE_DAYS = 7
@@ -193,3 +196,201 @@ def report_handling_times(*, actor, area=None, since=None, until=None):
         "median_hours": round(statistics.median(hours), 2) if hours else None,
         "overdue_open": overdue_open,
     }
+
+
+# --- the staff queue pages (/staff/reports/) ----------------------------------------------------
+
+# A report's number on the staff pages: the first 8 hex digits of its public id, upper case. Short
+# enough to read out on the phone, and it is the public id, so nothing new is stored.
+NUMBER_LENGTH = 8
+QUEUE_SORTS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "submitted": ("created_at", "id"),
+    "-submitted": ("-created_at", "-id"),
+}
+_HEX = re.compile(r"[0-9a-f]+")
+# Where the canonical text of a UUID has its hyphens (after 8, 12, 16 and 20 hex digits).
+_UUID_GROUPS = (8, 4, 4, 4, 12)
+
+
+def report_number(report):
+    return report.public_id.hex[:NUMBER_LENGTH].upper()
+
+
+def public_id_prefix(text):
+    """The canonical UUID text (hyphens placed) that a typed number starts, or None when `text`
+    cannot be the start of one (fewer than 4 hex digits, other characters)."""
+    digits = (text or "").strip().lstrip("#").replace("-", "").lower()
+    if len(digits) < 4 or len(digits) > 32 or not _HEX.fullmatch(digits):
+        return None
+    groups, start = [], 0
+    for size in _UUID_GROUPS:
+        if start >= len(digits):
+            break
+        groups.append(digits[start : start + size])
+        start += size
+    return "-".join(groups)
+
+
+def report_staff_queue(
+    *,
+    actor,
+    statuses=(),
+    category=None,
+    department=None,
+    area=None,
+    overdue=False,
+    submitted_from=None,
+    submitted_until=None,
+    search="",
+    sort="due",
+    now=None,
+):
+    """The staff queue page's list: `report_queue` (the actor's scope and its filters) plus several
+    statuses at once, a [submitted_from, submitted_until) window on `created_at`, a text search in
+    the description or the number (a prefix of the public id), a sort (QUEUE_SORTS) and each row's
+    `photo_count`. The reporter is selected along, so a page of rows costs one query."""
+    queryset = report_queue(
+        actor=actor,
+        category=category,
+        department=department,
+        area=area,
+        overdue=True if overdue else None,
+        now=now,
+    )
+    if statuses:
+        queryset = queryset.filter(status__in=list(statuses))
+    if submitted_from is not None:
+        queryset = queryset.filter(created_at__gte=submitted_from)
+    if submitted_until is not None:
+        queryset = queryset.filter(created_at__lt=submitted_until)
+    search = (search or "").strip()
+    if search:
+        matches = Q(description__icontains=search)
+        prefix = public_id_prefix(search)
+        if prefix is not None:
+            matches |= Q(public_id__istartswith=prefix)
+        queryset = queryset.filter(matches)
+    # A subquery, not Count("photos"): the handler's scope is DISTINCT, which a GROUP BY would fight.
+    photo_count = (
+        ReportPhoto.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return (
+        queryset.select_related("reporter")
+        .annotate(photo_count=Coalesce(Subquery(photo_count), 0))
+        .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["due"]))
+    )
+
+
+def report_find_by_number(*, actor, number):
+    """The one report visible to `actor` whose number (public id) starts with `number`.
+
+    Raises NotFound when none or more than one matches (type more digits)."""
+    from nuanxin.core.errors import NotFound
+
+    prefix = public_id_prefix(number)
+    if prefix is None:
+        raise NotFound()
+    found = list(
+        permissions.report_scope(actor, _detail_queryset()).filter(public_id__istartswith=prefix)[:2]
+    )
+    if len(found) != 1:
+        raise NotFound()
+    return found[0]
+
+
+def report_staff_detail(*, actor, public_id):
+    """One report for the staff detail page with the reporter, photos and the full history
+    (internal events included). Missing and forbidden answer alike (NotFound)."""
+    from nuanxin.core.permissions import get_visible_or_404
+
+    queryset = permissions.report_scope(
+        actor, _detail_queryset().select_related("reporter", "duplicate_of__category")
+    ).prefetch_related(
+        "photos",
+        Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+        Prefetch("duplicates", queryset=Report.objects.select_related("category").order_by("created_at")),
+    )
+    return get_visible_or_404(queryset, public_id=public_id)
+
+
+def _path_prefixes(path):
+    """ "/a/b/c/" → ["/a/", "/a/b/", "/a/b/c/"]: the paths of a node and its ancestors."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
+
+
+def report_dispatch_departments(*, actor, report=None):
+    """The active departments `actor` may dispatch to: for one `report`, those serving its street
+    (the department's area is the street or above it); with no report, those serving some street
+    of the actor's area. Handlers (not area managers) only ever their own departments — the same
+    rule as `services._clean_department`."""
+    queryset = Department.objects.filter(is_active=True).select_related("area").order_by("area__path", "name")
+    if report is not None:
+        queryset = queryset.filter(area__path__in=_path_prefixes(report.area.path))
+    if is_superuser(actor):
+        return queryset
+    if report is not None and permissions.is_superuser_or_manager(actor, report):
+        return queryset
+    if report is None and is_area_manager(actor):
+        path = actor_area_path(actor)
+        return queryset.filter(Q(area__path__startswith=path) | Q(area__path__in=_path_prefixes(path)))
+    if permissions.is_department_handler(actor):
+        return queryset.filter(handlers=actor)
+    return queryset.none()
+
+
+def report_visible_departments(*, actor):
+    """Departments for the queue's department filter: those with a report the actor may see,
+    plus (handlers) their own."""
+    visible = permissions.report_scope(actor, Report.objects.all()).values("department")
+    queryset = Department.objects.filter(pk__in=visible)
+    if permissions.is_department_handler(actor):
+        queryset = queryset | Department.objects.filter(handlers=actor)
+    return queryset.distinct().select_related("area").order_by("area__path", "name")
+
+
+def report_visible_streets(*, actor):
+    """The streets for the queue's area filter: the streets of an area manager's subtree (all
+    streets for a superuser), and any street with a report the actor may see (handlers)."""
+    from nuanxin.areas.models import Area
+
+    with_reports = Q(pk__in=permissions.report_scope(actor, Report.objects.all()).values("area"))
+    if is_superuser(actor):
+        return Area.objects.filter(level=Area.Level.STREET).order_by("path")
+    if is_area_manager(actor):
+        in_area = Q(level=Area.Level.STREET, path__startswith=actor_area_path(actor))
+        return Area.objects.filter(in_area | with_reports).order_by("path")
+    return Area.objects.filter(with_reports).order_by("path")
+
+
+def possible_duplicates_for_staff(*, actor, report):
+    """`possible_duplicates` of `report` that `actor` may see (candidates for its original)."""
+    return [
+        (candidate, distance)
+        for candidate, distance in possible_duplicates(
+            category=report.category, lat=report.latitude, lng=report.longitude, exclude=report
+        )
+        if permissions.can(actor, permissions.VIEW, candidate)
+    ]
+
+
+# --- shared with other apps ----------------------------------------------------------------------
+
+
+def departments_for_area(area):
+    """The active departments that serve `area`: those whose area is `area` or one above it — the
+    rule `services._clean_department` applies to a report's street. The deliberation hall routes
+    its items by it. Ordered from the nearest area up, then by name."""
+    codes = [code for code in area.path.strip("/").split("/") if code]
+    paths = ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
+    return (
+        Department.objects.filter(is_active=True, area__path__in=paths)
+        .select_related("area")
+        .order_by("-area__level", "name", "pk")
+    )

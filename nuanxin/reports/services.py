@@ -147,6 +147,7 @@ def report_create(
     source=Report.Source.APP,
     source_detail="",
     idempotency_scope="",
+    location_approximate=False,
     now=None,
 ):
     """File a report. `data`: category (code), description, lat, lng, crs ("wgs84"|"gcj02"), address.
@@ -158,6 +159,7 @@ def report_create(
     Photos (at most 3) are re-encoded by `nuanxin.core.images.process_image` (EXIF/GPS gone).
     The street comes from `locate.locate_street`, the department from `routing.route`; no rule
     leaves it in the street's triage queue. `due_at` = now + the category's time limit.
+    `location_approximate`: the point was geocoded from the address (Open311 `address_string`).
     Raises ValidationFailed, PermissionDenied (a staff account on the app path), RateLimited.
     """
     now = now or timezone.now()
@@ -218,6 +220,7 @@ def report_create(
                 source_detail=source_detail,
                 idempotency_scope=idempotency_scope if idempotency_key else "",
                 idempotency_key=idempotency_key,
+                location_approximate=location_approximate,
                 now=now,
             )
     except IntegrityError:
@@ -247,6 +250,7 @@ def _store(
     source_detail,
     idempotency_scope,
     idempotency_key,
+    location_approximate=False,
     now,
 ):
     department = routing.route(street, category)
@@ -259,6 +263,7 @@ def _store(
         address=address,
         latitude=point[0],
         longitude=point[1],
+        location_approximate=location_approximate,
         area=street,
         department=department,
         due_at=now + datetime.timedelta(hours=category.time_limit_hours),
@@ -487,3 +492,24 @@ def reports_escalate_overdue(*, at=None):
             _notify(report, actor=None, title=NOTIFY_ESCALATED_TITLE, body=NOTIFY_ESCALATED)
             escalated += 1
     return escalated
+
+
+# --- reads that are audited --------------------------------------------------------------------
+
+
+def report_staff_view_record(*, actor, report, ip_address=None, purpose="staff detail page"):
+    """Record that `actor` opened the full record of `report` (exact location, description,
+    photos, the reporter's masked name and phone, the whole history): one AuditEntry with action
+    "view", as every full read of personal data has (docs/privacy.md).
+
+    Raises NotFound when `actor` may not see the report (nothing is recorded then)."""
+    if not permissions.can(actor, permissions.VIEW, report):
+        raise NotFound()
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            action=AuditEntry.Action.VIEW,
+            obj=report,
+            message=f"report ({purpose})",
+            ip_address=ip_address,
+        )

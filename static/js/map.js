@@ -2,7 +2,7 @@
  *
  * Markup:   <div data-nuanxin-map="ID-of-a-json_script" [data-map-lazy]></div>
  *           {{ map_config|json_script:"map-config" }}   (views.map_config)
- * Points:   {"points": [{"name", "url", "lat", "lng", "active", "lines": [..]}], "here": {lat, lng, label}|null}
+ * Points:   {"points": [{"name", "url", "lat", "lng", "active", "tone"?, "lines": [..]}], "here": {lat, lng, label}|null}
  *           already in the tiles' coordinate system (the server converts WGS-84 → GCJ-02 for GCJ-02 tiles).
  *
  * Leaflet (about 150 kB) is fetched only when a map is actually shown: immediately for a visible
@@ -68,7 +68,9 @@
   function pinIcon(L, point) {
     var pin = document.createElement("span");
     pin.className = "m-pin" + (point.active ? " m-pin--active" : " m-pin--inactive");
-    pin.setAttribute("data-map-marker", "");
+    // An optional tone colours the pin by the page's own CSS (m-pin--<tone>), e.g. a report's status.
+    if (point.tone) pin.className += " m-pin--" + point.tone;
+    pin.setAttribute("data-map-marker", point.tone || "");
     pin.title = point.name;
     return L.divIcon({ html: pin, className: "m-pin-wrap", iconSize: [22, 22], iconAnchor: [11, 22], popupAnchor: [0, -20] });
   }

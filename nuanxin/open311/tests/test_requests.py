@@ -152,8 +152,9 @@ def test_a_revoked_api_key_is_403(post_request, city):
     [
         ({"service_code": "potholes"}, "potholes"),
         ({"service_code": None}, "service_code"),
-        ({"lat": None, "long": None, "address_string": None}, "lat 和 long"),
-        ({"lat": None, "long": None}, "address_string"),
+        ({"lat": None, "long": None, "address_string": None}, "address_string"),
+        ({"lat": None, "long": None, "address_string": "和平区南京路与滨江道交口"}, "address_string"),
+        ({"lat": None, "long": None, "address_string": None, "address_id": "A-1"}, "address_id"),
         ({"lat": "north", "long": "east"}, "lat/long"),
         ({"lat": "31.23", "long": "121.47"}, "lat/long"),  # Shanghai: outside the deployment
         ({"description": None}, "description"),
@@ -167,7 +168,8 @@ def test_a_revoked_api_key_is_403(post_request, city):
         "unknown-service",
         "no-service",
         "no-location",
-        "address-only",
+        "address-naming-no-street",
+        "address-id-only",
         "bad-coordinates",
         "outside-the-city",
         "no-description",

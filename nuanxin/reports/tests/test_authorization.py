@@ -66,6 +66,21 @@ def test_staff_endpoints_matrix(api, world, who, expected):
     assert report.status == ("accepted" if expected[1] == 200 else "submitted")
 
 
+def test_every_staff_api_read_of_a_report_is_audited_and_a_refused_one_is_not(api, world):
+    from nuanxin.core.models import AuditEntry
+
+    report = world["report"]
+    url = f"/api/v1/reports/queue/{report.public_id}"
+    views = AuditEntry.objects.filter(action=AuditEntry.Action.VIEW, object_id=str(report.public_id))
+    api("get", url, headers=bearer(world["actors"]["other_street_staff"]))
+    assert not views.exists()
+    for _ in range(2):
+        status, _body = api("get", url, headers=bearer(world["actors"]["street_staff"]))
+        assert status == 200
+    assert views.count() == 2
+    assert {entry.actor_id for entry in views} == {world["actors"]["street_staff"].pk}
+
+
 @pytest.mark.parametrize(
     ("who", "expected"), [(None, 401), ("reporter", 200), ("other_courier", 404), ("street_staff", 403)]
 )
