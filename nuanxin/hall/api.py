@@ -4,11 +4,13 @@ Public (no sign-in):   GET  /hall/categories, /hall/board, /hall/items/{id}
 Courier:               POST /hall/items, GET /hall/items/mine, GET /hall/items/mine/{id},
                        POST /hall/items/{id}/support (409 the second time),
                        GET  /hall/menu, POST /hall/menu/{service_item_id}/order
-Staff (area managers): GET  /manage/hall/items, /manage/hall/items/{id},
+Staff (area managers; department handlers for their departments' items, without routing):
+                       GET  /manage/hall/items, /manage/hall/items/{id},
+                       GET  /manage/hall/items/{id}/departments (where it may be routed),
                        POST /manage/hall/items/{id}/route, PUT /manage/hall/items/{id}/answer-draft,
                        POST /manage/hall/items/{id}/answer-draft/publish,
                        POST /manage/hall/items/{id}/milestones
-Handlers only validate, call selectors/services and shape the answer.
+Endpoint functions only validate, call selectors/services and shape the answer.
 """
 
 import uuid
@@ -16,11 +18,13 @@ import uuid
 from ninja import Query, Router, Schema, Status
 
 from nuanxin.core.api import AUTH
+from nuanxin.core.errors import PermissionDenied
 from nuanxin.couriers.permissions import require_courier
+from nuanxin.reports.models import Department
 
 from . import selectors, services
 from .models import HallCategory
-from .permissions import require_area_manager
+from .permissions import ROUTE, hall_policy, require_hall_staff
 from .schemas import (
     AnswerDraftIn,
     BoardStatusValue,
@@ -33,12 +37,14 @@ from .schemas import (
     MilestoneIn,
     OrderIn,
     RouteIn,
+    StaffDepartmentOut,
     StaffItemDetailOut,
     StaffItemListOut,
     SupportOut,
     item_detail_out,
     item_out,
     menu_item_out,
+    staff_department_out,
     staff_item_detail_out,
     staff_item_out,
 )
@@ -145,14 +151,15 @@ def hall_menu_order(request, service_item_id: int, payload: OrderIn):
 
 
 class StaffFilter(BoardFilter):
-    department: str | None = None
+    department: uuid.UUID | None = None
     q: str | None = None
 
 
 @manage_router.get("/hall/items", response=StaffItemListOut)
 def manage_hall_items(request, filters: Query[StaffFilter]):
-    """Items of the caller's area subtree (or of `area` inside it): awaiting routing first."""
-    actor = require_area_manager(request.auth)
+    """Items of the caller's area subtree (or of `area` inside it), or — for a department handler —
+    those routed to their departments; awaiting routing first. `department`: a department's id."""
+    actor = require_hall_staff(request.auth)
     queryset = selectors.item_list_for_staff(
         actor=actor,
         area_code=filters.area,
@@ -171,23 +178,35 @@ def _detail(actor, item_id):
 
 @manage_router.get("/hall/items/{uuid:item_id}", response=StaffItemDetailOut)
 def manage_hall_item(request, item_id: uuid.UUID):
-    actor = require_area_manager(request.auth)
+    actor = require_hall_staff(request.auth)
     return _detail(actor, item_id)
+
+
+@manage_router.get("/hall/items/{uuid:item_id}/departments", response=list[StaffDepartmentOut])
+def manage_hall_route_choices(request, item_id: uuid.UUID):
+    """The departments the item may be routed to: active, serving its street (nearest area first)."""
+    actor = require_hall_staff(request.auth)
+    item = selectors.item_get_for_staff(actor=actor, public_id=item_id)
+    if not hall_policy.can(actor, ROUTE, item):
+        raise PermissionDenied()
+    return [staff_department_out(department) for department in services.routable_departments(item)]
 
 
 @manage_router.post("/hall/items/{uuid:item_id}/route", response=StaffItemDetailOut)
 def manage_hall_route(request, item_id: uuid.UUID, payload: RouteIn):
-    """Route to the responsible department (name, and the code of the area it serves)."""
-    actor = require_area_manager(request.auth)
+    """Route to the responsible department (`department_id`: one of `…/departments`). Re-routing an
+    item already with a department needs a `note`. 422 on `department` for any other department."""
+    actor = require_hall_staff(request.auth)
     item = selectors.item_get_for_staff(actor=actor, public_id=item_id)
-    services.hall_item_route(actor=actor, item=item, **payload.dict())
+    department = Department.objects.filter(public_id=payload.department_id).first()
+    services.hall_item_route(actor=actor, item=item, department=department, note=payload.note)
     return _detail(actor, item_id)
 
 
 @manage_router.put("/hall/items/{uuid:item_id}/answer-draft", response=StaffItemDetailOut)
 def manage_hall_answer_draft(request, item_id: uuid.UUID, payload: AnswerDraftIn):
     """Save (create or replace) the draft official answer. Nobody outside staff sees it."""
-    actor = require_area_manager(request.auth)
+    actor = require_hall_staff(request.auth)
     item = selectors.item_get_for_staff(actor=actor, public_id=item_id)
     services.hall_answer_save_draft(actor=actor, item=item, **payload.dict())
     return _detail(actor, item_id)
@@ -196,7 +215,7 @@ def manage_hall_answer_draft(request, item_id: uuid.UUID, payload: AnswerDraftIn
 @manage_router.post("/hall/items/{uuid:item_id}/answer-draft/publish", response=StaffItemDetailOut)
 def manage_hall_answer_publish(request, item_id: uuid.UUID):
     """Publish the draft: the item takes its state; the author and supporters are told."""
-    actor = require_area_manager(request.auth)
+    actor = require_hall_staff(request.auth)
     item = selectors.item_get_for_staff(actor=actor, public_id=item_id)
     services.hall_answer_publish(actor=actor, item=item)
     return _detail(actor, item_id)
@@ -204,7 +223,7 @@ def manage_hall_answer_publish(request, item_id: uuid.UUID):
 
 @manage_router.post("/hall/items/{uuid:item_id}/milestones", response={201: StaffItemDetailOut})
 def manage_hall_milestone(request, item_id: uuid.UUID, payload: MilestoneIn):
-    actor = require_area_manager(request.auth)
+    actor = require_hall_staff(request.auth)
     item = selectors.item_get_for_staff(actor=actor, public_id=item_id)
     services.hall_milestone_add(actor=actor, item=item, **payload.dict())
     return Status(201, _detail(actor, item_id))

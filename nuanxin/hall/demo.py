@@ -9,6 +9,11 @@ routing, with a department, accepted, in progress (with milestones and a pending
 answered, not feasible (with the reason) — plus one order from the menu, with supports from the
 other couriers. Everything goes through the services, so audit rows and inbox messages are real.
 Items are keyed by author and title: running it again creates nothing twice.
+
+Items are routed to the reports demo's departments — 劝业场街道综合执法队 (the street; its handler
+account `qyc_handler` then works them) and 和平区城市管理委员会 (the district) — and the order to
+和平区司法局 (the district), the department named as the menu service's provider. They are found or
+created by name and area, the same natural key `reports.demo` uses, so either demo may run first.
 """
 
 from django.db import transaction
@@ -17,6 +22,7 @@ from nuanxin.accounts.models import User
 from nuanxin.areas.models import Area
 from nuanxin.care.models import ServiceItem
 from nuanxin.couriers.services import courier_find_by_phone
+from nuanxin.reports.models import Department
 
 from . import services
 from .models import HallItem
@@ -25,6 +31,12 @@ STREET_CODE = "120101001000"  # 劝业场街道
 DISTRICT_CODE = "120101000000"  # 和平区
 STAFF_USERNAME = "qyc_street"
 PHONES = ["13800138000", "13800138011", "13800138012", "13800138013", "13800138014"]
+
+# The departments items are routed to: name → where it serves.
+STREET_TEAM = "劝业场街道综合执法队"
+DISTRICT_COMMITTEE = "和平区城市管理委员会"
+DISTRICT_JUSTICE = "和平区司法局"
+DEPARTMENTS = {STREET_TEAM: STREET_CODE, DISTRICT_COMMITTEE: DISTRICT_CODE, DISTRICT_JUSTICE: DISTRICT_CODE}
 
 # (author index, category, title, description, place, department or "", answers, milestones)
 # answers: [(state, body, reason, publish)]
@@ -45,7 +57,7 @@ ITEMS = [
         "某小区不让外卖电动车进",
         "小区保安只让步行进入，大件快递很难送，能否设置骑手专用通道或固定时段？",
         "花园路社区",
-        "劝业场街道花园路社区居委会",
+        STREET_TEAM,
         [],
         [],
     ),
@@ -55,7 +67,7 @@ ITEMS = [
         "南京路口非机动车道太窄",
         "晚高峰非机动车道被占，骑手只能走机动车道，很危险。",
         "南京路与营口道交口",
-        "和平区交通管理支队",
+        STREET_TEAM,
         [("accepted", "已受理，将于两周内现场勘查。", "", True)],
         [],
     ),
@@ -65,7 +77,7 @@ ITEMS = [
         "步行街限行时段能否放宽",
         "午高峰 11:00–13:00 步行街禁止电动车，取餐只能推行，希望允许低速通行。",
         "和平路步行街",
-        "和平区城市管理委员会",
+        DISTRICT_COMMITTEE,
         [
             ("accepted", "已受理，正在与商圈管委会研究方案。", "", True),
             ("in_progress", "试行方案已拟定，正在征求商户意见。", "", True),
@@ -79,7 +91,7 @@ ITEMS = [
         "营口道红绿灯时间太短",
         "非机动车绿灯只有 15 秒，一次过不去。",
         "营口道与西康路交口",
-        "和平区交通管理支队",
+        DISTRICT_COMMITTEE,
         [("answered", "已将非机动车绿灯延长至 25 秒，感谢反映。", "", True)],
         ["信号配时调整完成"],
     ),
@@ -89,7 +101,7 @@ ITEMS = [
         "希望在和平路中段增设充电桩",
         "附近没有充电点，电量不够时只能跑回站点。",
         "和平路中段",
-        "和平区城市管理委员会",
+        DISTRICT_COMMITTEE,
         [
             (
                 "not_feasible",
@@ -102,6 +114,16 @@ ITEMS = [
     ),
 ]
 MENU_SERVICE_NAME = "免费法律援助"
+
+
+def _departments():
+    """{name: Department}, found or created by (name, area) as `reports.demo` does."""
+    areas = {area.code: area for area in Area.objects.filter(code__in=set(DEPARTMENTS.values()))}
+    departments = {}
+    for name, code in DEPARTMENTS.items():
+        if code in areas:
+            departments[name], _created = Department.objects.get_or_create(name=name, area=areas[code])
+    return departments
 
 
 def _supporters(couriers, author_index, how_many):
@@ -122,6 +144,7 @@ def load_demo_hall():
             courier.work_area = street
             courier.save(update_fields=["work_area", "updated_at"])
     created = {"items": 0}
+    departments = _departments()
     for position, (
         author_index,
         category,
@@ -141,12 +164,9 @@ def load_demo_hall():
         created["items"] += 1
         for supporter in _supporters(couriers, author_index % len(couriers), len(ITEMS) - position):
             services.hall_item_support(courier=supporter, item=item)
-        if not department:
+        if department not in departments:
             continue
-        department_area = None if "社区" in department else DISTRICT_CODE
-        services.hall_item_route(
-            actor=staff, item=item, department_name=department, department_area_code=department_area or ""
-        )
+        services.hall_item_route(actor=staff, item=item, department=departments[department])
         for step in steps:
             services.hall_milestone_add(actor=staff, item=item, title=step)
         for state, body, reason, publish in answers:

@@ -5,8 +5,8 @@ supported by other couriers (one HallSupport row each, unique in the database), 
 the responsible department, answered officially (HallAnswer: drafted, then published) and followed
 by progress milestones. The item's status is the state of its latest published answer.
 
-The department is kept as a name and an area on the item: the reports app's Department model did
-not exist when the hall was built (see docs/hall.md).
+The responsible department is a `reports.Department` (the same bodies and handler accounts that
+work street reports). An answer keeps the answering department's name as it was when published.
 """
 
 from django.conf import settings
@@ -76,14 +76,16 @@ class HallItem(BaseModel):
     status = models.CharField(
         _("status"), max_length=20, choices=HallStatus.choices, default=HallStatus.SUBMITTED
     )
-    department_name = models.CharField(_("responsible department"), max_length=100, blank=True)
-    department_area = models.ForeignKey(
-        "areas.Area",
-        verbose_name=_("department's area"),
+    # Set by routing (staff) or by ordering a menu service whose provider is a department. Empty on
+    # items awaiting routing, and on items routed before departments were linked whose department
+    # name matched no Department (migration 0002): staff route those again.
+    department = models.ForeignKey(
+        "reports.Department",
+        verbose_name=_("responsible department"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="+",
+        related_name="hall_items",
     )
     routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     support_count = models.PositiveIntegerField(_("supporters"), default=0, editable=False)
@@ -97,6 +99,7 @@ class HallItem(BaseModel):
             models.Index(fields=["area", "status"]),
             models.Index(fields=["status", "support_count"]),
             models.Index(fields=["author", "created_at"]),
+            models.Index(fields=["department", "status"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -140,6 +143,7 @@ class HallAnswer(BaseModel):
     state = models.CharField(_("state"), max_length=20, choices=AnswerState.choices)
     body = models.TextField(_("answer"))
     reason = models.TextField(_("reason it is not feasible"), blank=True)
+    # The answering department's name when the answer was published (kept if the item moves on).
     department_name = models.CharField(_("answering department"), max_length=100, blank=True)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False

@@ -1,7 +1,8 @@
 """API shapes of the hall and the functions that fill them.
 
 Public shapes never name the author; coordinates are rounded to 3 decimal places (about 100 m).
-Staff shapes add the author as id, name and masked phone, the department's area and draft answers.
+The department is `{id, name}` (id: the reports Department's public id); staff shapes add the author
+as id, name and masked phone, the department's area and draft answers.
 """
 
 import datetime
@@ -45,8 +46,8 @@ class OrderIn(Schema):
 
 
 class RouteIn(Schema):
-    department_name: str = Field(..., max_length=100)
-    department_area_code: str = Field("", pattern=r"^(\d{12})?$")
+    department_id: uuid.UUID
+    note: str = Field("", max_length=500)
 
 
 class AnswerDraftIn(Schema):
@@ -76,6 +77,15 @@ class StaffAnswerOut(AnswerOut):
     updated_at: datetime.datetime
 
 
+class DepartmentOut(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class StaffDepartmentOut(DepartmentOut):
+    area: AreaOut
+
+
 class MilestoneOut(Schema):
     title: str
     note: str
@@ -97,7 +107,7 @@ class ItemOut(Schema):
     latitude: float | None
     longitude: float | None
     support_count: int
-    department_name: str
+    department: DepartmentOut | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -158,6 +168,14 @@ def _area(area):
     return None if area is None else {"code": area.code, "name": area.name}
 
 
+def department_out(department):
+    return None if department is None else {"id": department.public_id, "name": department.name}
+
+
+def staff_department_out(department):
+    return {**department_out(department), "area": _area(department.area)}
+
+
 def item_out(item):
     return {
         "id": item.public_id,
@@ -174,7 +192,7 @@ def item_out(item):
         "latitude": _round(item.latitude),
         "longitude": _round(item.longitude),
         "support_count": item.support_count,
-        "department_name": item.department_name,
+        "department": department_out(item.department) if item.department_id else None,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
     }
@@ -215,7 +233,7 @@ def staff_item_out(item):
         "author": None
         if author is None
         else {"id": author.public_id, "name": author.name, "phone_masked": author.phone_masked},
-        "department_area": _area(item.department_area),
+        "department_area": _area(item.department.area) if item.department_id else None,
         "routed_at": item.routed_at,
         "closed_at": item.closed_at,
         "answer_states": transitions.answer_states(item.status),

@@ -2,10 +2,12 @@
 
 - `board_list` / `item_get_public`: the public board — every item, no author, no drafts;
 - `item_list_for_courier` / `item_get_for_courier`: a courier's own items;
-- `item_list_for_staff` / `item_get_for_staff`: items of the actor's area subtree, drafts included.
+- `item_list_for_staff` / `item_get_for_staff`: items of the actor's area subtree (department
+  handlers: of their departments), drafts included.
 `*_get` answer NotFound alike for a missing item and one the actor may not see.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
 from nuanxin.areas.models import Area
@@ -52,7 +54,7 @@ def board_list(*, area_code=None, status=None, category=None):
     """The public board: open items before closed ones, then most supported first, then newest.
     `status` is a status value, "open" or "closed"."""
     queryset = _filter(
-        HallItem.objects.select_related("area", "menu_item"),
+        HallItem.objects.select_related("area", "menu_item", "department"),
         area_code=area_code,
         status=status,
         category=category,
@@ -66,21 +68,21 @@ def board_list(*, area_code=None, status=None, category=None):
 
 
 def item_get_public(*, public_id):
-    queryset = HallItem.objects.select_related("area", "menu_item").prefetch_related(
+    queryset = HallItem.objects.select_related("area", "menu_item", "department").prefetch_related(
         _published_answers(), "milestones"
     )
     return get_visible_or_404(queryset, public_id=public_id)
 
 
 def item_list_for_courier(*, courier):
-    return courier_item_scope(courier, HallItem.objects.select_related("area", "menu_item")).order_by(
-        "-created_at", "-id"
-    )
+    return courier_item_scope(
+        courier, HallItem.objects.select_related("area", "menu_item", "department")
+    ).order_by("-created_at", "-id")
 
 
 def item_get_for_courier(*, courier, public_id):
     queryset = courier_item_scope(
-        courier, HallItem.objects.select_related("area", "menu_item")
+        courier, HallItem.objects.select_related("area", "menu_item", "department")
     ).prefetch_related(_published_answers(), "milestones")
     return get_visible_or_404(queryset, public_id=public_id)
 
@@ -96,26 +98,30 @@ def supported_item_ids(*, courier, items):
     )
 
 
+_STAFF_RELATED = ("area", "author", "department__area", "menu_item")
+
+
 def item_list_for_staff(*, actor, area_code=None, status=None, category=None, department=None, search=None):
+    """Items the actor handles (area subtree; handlers: their departments' items). `department` is a
+    Department's public id (a UUID, or its text); one that is not a UUID matches nothing."""
     queryset = _filter(
-        hall_policy.scope(
-            actor, HallItem.objects.select_related("area", "author", "department_area", "menu_item")
-        ),
+        hall_policy.scope(actor, HallItem.objects.select_related(*_STAFF_RELATED)),
         area_code=area_code,
         status=status,
         category=category,
     )
     if department:
-        queryset = queryset.filter(department_name__icontains=department)
+        try:
+            queryset = queryset.filter(department__public_id=department)
+        except (ValidationError, ValueError):
+            return queryset.none()
     if search:
         queryset = queryset.filter(title__icontains=search)
     return queryset.order_by(_STATUS_ORDER, "-support_count", "-created_at", "-id")
 
 
 def item_get_for_staff(*, actor, public_id):
-    queryset = hall_policy.scope(
-        actor, HallItem.objects.select_related("area", "author", "department_area", "menu_item")
-    ).prefetch_related(
+    queryset = hall_policy.scope(actor, HallItem.objects.select_related(*_STAFF_RELATED)).prefetch_related(
         Prefetch("answers", queryset=HallAnswer.objects.order_by("created_at", "id")),
         Prefetch("milestones", queryset=HallMilestone.objects.order_by("created_at", "id")),
     )

@@ -1,10 +1,12 @@
 """Writes of the deliberation hall. The API, the mobile pages and the admin all call these.
 
 Courier-side services take the courier's `CourierProfile` (from `couriers.permissions.require_courier`);
-staff-side services take the acting user and check `permissions.hall_policy` — an item outside the
-actor's area answers NotFound, so other streets' ids cannot be probed. Every service is atomic and
-writes one audit row. Errors: ValidationFailed (422, field messages), Conflict (409: a second
-support, a move the workflow does not have), RateLimited (429), NotFound (404).
+staff-side services take the acting user and check `permissions.hall_policy` — an item the actor may
+not see (another area's; for a department handler, another department's) answers NotFound, so ids
+cannot be probed; one they see but may not act on (a handler routing) answers PermissionDenied.
+Every service is atomic and writes one audit row. Errors: ValidationFailed (422, field messages),
+Conflict (409: a second support, a move the workflow does not have), RateLimited (429), NotFound
+(404), PermissionDenied (403).
 
 Side effect of every published change (routing, a published answer, a milestone): one inbox message
 (`messaging.services.inbox_message_send`) to the author and to each supporter, in the same
@@ -21,13 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nuanxin.areas.models import Area
 from nuanxin.care.models import ServiceItem
 from nuanxin.core.audit import audit_record, snapshot
-from nuanxin.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from nuanxin.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from nuanxin.core.models import AuditEntry
 from nuanxin.couriers.models import CourierProfile
 from nuanxin.messaging.services import inbox_message_send
+from nuanxin.reports.selectors import departments_for_area
 from nuanxin.stations.geo import to_wgs84
 
 from . import transitions
@@ -47,8 +49,9 @@ ALREADY_SUPPORTED = _("You already support this item.")
 OWN_ITEM = _("You raised this item yourself; your support is already counted.")
 ITEM_CLOSED = _("This item has been closed and can no longer be supported.")
 MENU_ITEM_UNKNOWN = _("This service is not on the menu of your street.")
-DEPARTMENT_AREA_UNKNOWN = _("No area has this code.")
-DEPARTMENT_AREA_MISMATCH = _("Choose the item's street or an area above it: the department must serve it.")
+DEPARTMENT_UNKNOWN = _("Choose an active department that serves the item's street.")
+ALREADY_WITH_DEPARTMENT = _("The item is already with this department.")
+REROUTE_NOTE_REQUIRED = _("Say why the item moves to another department.")
 ITEM_NOT_ROUTABLE = _("A closed item cannot be routed again.")
 ANSWER_STATE_UNKNOWN = _("Choose one of: accepted, in_progress, answered, not_feasible.")
 ANSWER_NOT_ALLOWED = _("An item that is “%(status)s” cannot get an answer “%(state)s”.")
@@ -57,12 +60,14 @@ NO_DRAFT = _("There is no draft answer to publish.")
 MILESTONE_NOT_ALLOWED = _("Milestones are recorded on items that are with a department and not yet closed.")
 
 NOTICE_ROUTED = _("Your hall item went to %(department)s: %(title)s")
+NOTICE_REROUTED = _("Your hall item moved to %(department)s: %(title)s")
 NOTICE_ANSWER = _("Official answer (%(state)s): %(title)s")
 NOTICE_MILESTONE = _("Progress on %(title)s: %(milestone)s")
 
 TITLE_MAX = HallItem._meta.get_field("title").max_length
 LOCATION_TEXT_MAX = HallItem._meta.get_field("location_text").max_length
-DEPARTMENT_MAX = HallItem._meta.get_field("department_name").max_length
+DEPARTMENT_NAME_MAX = HallAnswer._meta.get_field("department_name").max_length
+ROUTE_NOTE_MAX = 500
 MILESTONE_TITLE_MAX = HallMilestone._meta.get_field("title").max_length
 DESCRIPTION_MAX = 2000
 ANSWER_MAX = 5000
@@ -206,10 +211,23 @@ def menu_queryset(area):
     )
 
 
+def menu_department(service, street):
+    """The Department a menu service's order goes to: an active department named as the service's
+    provider that serves `street` — the one of the service's own area first, else the nearest. None
+    when there is none (the catalog names providers in free text)."""
+    name = (service.provider_name or "").strip()
+    if not name:
+        return None
+    candidates = list(departments_for_area(street).filter(name=name))
+    own_area = [department for department in candidates if department.area_id == service.area_id]
+    return (own_area or candidates or [None])[0]
+
+
 @transaction.atomic
 def hall_item_order(*, courier, service_item_id, note="", location_text=""):
     """A courier orders a service from the menu. The item is created already routed to the
-    service's provider (its department), which is told nothing more is needed to start.
+    service's provider when a department of that name serves the street (`menu_department`);
+    otherwise it awaits routing like a raised item.
 
     Raises ValidationFailed (not on the menu of the courier's street, text too long, no work
     street), RateLimited.
@@ -227,7 +245,7 @@ def hall_item_order(*, courier, service_item_id, note="", location_text=""):
     if errors:
         raise ValidationFailed(errors)
     _lock_courier_and_check_rate(courier)
-    now = timezone.now()
+    department = menu_department(service, area)
     item = HallItem.objects.create(
         author=courier,
         area=area,
@@ -237,10 +255,9 @@ def hall_item_order(*, courier, service_item_id, note="", location_text=""):
         title=service.name[:TITLE_MAX],
         description=note,
         location_text=location_text,
-        status=HallStatus.ROUTED,
-        department_name=(service.provider_name or service.name)[:DEPARTMENT_MAX],
-        department_area=service.area,
-        routed_at=now,
+        status=HallStatus.SUBMITTED if department is None else HallStatus.ROUTED,
+        department=department,
+        routed_at=None if department is None else timezone.now(),
     )
     audit_record(actor=courier.user, action=AuditEntry.Action.CREATE, obj=item, changes=snapshot(item))
     return item
@@ -279,56 +296,77 @@ def hall_item_support(*, courier, item):
 def _lock_item(actor, item, action):
     locked = (
         hall_policy.scope(actor, HallItem.objects.select_for_update(of=("self",)))
-        .select_related("area")
+        .select_related("area", "department")
         .filter(pk=item.pk)
         .first()
     )
-    if locked is None or not hall_policy.can(actor, action, locked):
+    if locked is None:
         raise NotFound()
+    if not hall_policy.can(actor, action, locked):
+        raise PermissionDenied()
     return locked
 
 
-@transaction.atomic
-def hall_item_route(*, actor, item, department_name, department_area_code=""):
-    """Route an item to the department responsible (name and the area it serves; the item's street
-    when no area code is given). A submitted item becomes `routed`; an item already with a department
-    keeps its status. Tells the author and the supporters.
+def _department_name(item):
+    return item.department.name[:DEPARTMENT_NAME_MAX] if item.department_id else ""
 
-    Raises NotFound (outside the actor's area), ValidationFailed (name missing or too long, unknown
-    area, an area that does not contain the item's street), Conflict (a closed item).
+
+def routable_departments(item):
+    """The departments `item` may be routed to: active, serving its street (see
+    `reports.selectors.departments_for_area`)."""
+    return departments_for_area(item.area)
+
+
+@transaction.atomic
+def hall_item_route(*, actor, item, department, note=""):
+    """Route an item to the department responsible: an active `reports.Department` serving the item's
+    street (its area is the street or above it). A submitted item becomes `routed`; an item already
+    with a department keeps its status (re-routing, which needs a `note` saying why). Tells the author
+    and the supporters; the note is part of that message and of the audit row.
+
+    `department` is a Department or None (an id that matched nothing).
+    Raises NotFound (the actor may not see the item), PermissionDenied (a handler: routing is the
+    area managers'), ValidationFailed (`department`: unknown, inactive, serving another area, or
+    the one the item is already with; `note`: missing on re-routing, too long), Conflict (a closed
+    item). Nothing changes when it raises.
     """
     locked = _lock_item(actor, item, ROUTE)
     errors = {}
-    department_name = _text(errors, "department_name", department_name, limit=DEPARTMENT_MAX, required=True)
-    department_area = locked.area
-    if department_area_code:
-        department_area = Area.objects.filter(code=department_area_code).first()
-        if department_area is None:
-            errors["department_area_code"] = [DEPARTMENT_AREA_UNKNOWN]
-        elif not locked.area.is_within(department_area):
-            errors["department_area_code"] = [DEPARTMENT_AREA_MISMATCH]
+    note = _text(errors, "note", note, limit=ROUTE_NOTE_MAX, required=False)
+    if department is None or not routable_departments(locked).filter(pk=department.pk).exists():
+        errors["department"] = [DEPARTMENT_UNKNOWN]
+    elif department.pk == locked.department_id:
+        errors["department"] = [ALREADY_WITH_DEPARTMENT]
+    elif locked.department_id is not None and not note and "note" not in errors:
+        errors["note"] = [REROUTE_NOTE_REQUIRED]
     if errors:
         raise ValidationFailed(errors)
     if locked.status not in transitions.ROUTABLE_STATUSES:
         raise Conflict(ITEM_NOT_ROUTABLE, code="transition_not_allowed")
-    before = {"status": locked.status, "department_name": locked.department_name}
+    before = {"status": locked.status, "department": _department_name(locked)}
+    rerouted = locked.department_id is not None
     if locked.status == HallStatus.SUBMITTED:
         locked.status = HallStatus.ROUTED
-    locked.department_name = department_name
-    locked.department_area = department_area
+    locked.department = department
     locked.routed_at = timezone.now()
-    locked.save(update_fields=["status", "department_name", "department_area", "routed_at", "updated_at"])
+    locked.save(update_fields=["status", "department", "routed_at", "updated_at"])
     audit_record(
         actor=actor,
         action=AuditEntry.Action.TRANSITION,
         obj=locked,
         changes={
             "status": [before["status"], locked.status],
-            "department_name": [before["department_name"], department_name],
+            "department": [before["department"], department.name],
+            **({"note": note} if note else {}),
         },
-        message="route",
+        message="re-route" if rerouted else "route",
     )
-    _notify(locked, NOTICE_ROUTED % {"department": department_name, "title": locked.title})
+    notice = NOTICE_REROUTED if rerouted else NOTICE_ROUTED
+    _notify(
+        locked,
+        notice % {"department": department.name, "title": locked.title},
+        body=f"{locked.title}\n{note}" if note else "",
+    )
     return locked
 
 
@@ -367,7 +405,7 @@ def hall_answer_save_draft(*, actor, item, state, body, reason=""):
     draft.state = state
     draft.body = body
     draft.reason = reason
-    draft.department_name = locked.department_name
+    draft.department_name = _department_name(locked)
     draft.save()
     audit_record(
         actor=actor,
@@ -394,7 +432,9 @@ def hall_answer_publish(*, actor, item):
     now = timezone.now()
     draft.published_at = now
     draft.published_by = actor
-    draft.save(update_fields=["published_at", "published_by", "updated_at"])
+    # The name as it is now: the item may have been re-routed since the draft was saved.
+    draft.department_name = _department_name(locked)
+    draft.save(update_fields=["published_at", "published_by", "department_name", "updated_at"])
     from_status = locked.status
     locked.status = draft.state
     locked.closed_at = now if locked.status in transitions.CLOSED_STATUSES else None

@@ -22,6 +22,9 @@ from .models import HallCategory
 
 ITEM_RAISED = _("Thank you. Your item is on the board; other couriers can support it now.")
 ITEM_ORDERED = _("Ordered. It has gone to %(department)s; you will hear back in your inbox.")
+ITEM_ORDERED_AWAITING_ROUTING = _(
+    "Ordered. Street staff will pass it to the department responsible; you will hear back in your inbox."
+)
 SUPPORTED = _("Thank you for your support.")
 PAGE_SIZE = 50
 STATUS_FILTERS = (("", _("All")), ("open", _("Open")), ("closed", _("Closed")))
@@ -172,7 +175,10 @@ def menu(request, service_item_id=None):
                 error_text = error.text()
                 status = 429
             else:
-                messages.success(request, ITEM_ORDERED % {"department": item.department_name})
+                if item.department_id:
+                    messages.success(request, ITEM_ORDERED % {"department": item.department.name})
+                else:
+                    messages.success(request, ITEM_ORDERED_AWAITING_ROUTING)
                 return redirect("mobile_hall:item_detail", item.public_id)
         else:
             status = 400

@@ -1,4 +1,5 @@
-"""Fixtures of the hall tests: couriers in the test area tree, an API helper, a ready-made item."""
+"""Fixtures of the hall tests: couriers in the test area tree, departments with handler accounts, an
+API helper, a ready-made item."""
 
 import json
 
@@ -7,6 +8,7 @@ import pytest
 from nuanxin.accounts.tests.factories import bearer
 from nuanxin.couriers.tests.factories import make_courier
 from nuanxin.hall import services
+from nuanxin.reports.tests.factories import department, handler
 
 
 @pytest.fixture
@@ -18,6 +20,49 @@ def couriers(areas):
         "third": make_courier(area=areas["street"], name="赵六"),
         "elsewhere": make_courier(area=areas["other_street"], name="王五"),
     }
+
+
+@pytest.fixture
+def departments(areas):
+    """Departments (`reports.Department`) and their handler accounts:
+    `street_team` (劝业场街道, handler `handler`), `district` (和平区, handler `district_handler`),
+    `other_street` (小白楼街道, handler `other_handler`), `other_district` (河东区), `inactive`
+    (和平区, no longer active), and `handlers` by those names."""
+    handlers = {
+        "handler": handler(areas["street"], username="handler"),
+        "district_handler": handler(areas["district"], username="district_handler"),
+        "other_handler": handler(areas["other_street"], username="other_handler"),
+    }
+    inactive = department(areas["district"], name="和平区旧办公室")
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    return {
+        "street_team": department(
+            areas["street"], name="劝业场街道综合执法队", handlers=[handlers["handler"]]
+        ),
+        "district": department(
+            areas["district"], name="和平区交通管理支队", handlers=[handlers["district_handler"]]
+        ),
+        "other_street": department(
+            areas["other_street"], name="小白楼街道综合执法队", handlers=[handlers["other_handler"]]
+        ),
+        "other_district": department(areas["other_district"], name="河东区城市管理委员会"),
+        "inactive": inactive,
+        "handlers": handlers,
+    }
+
+
+@pytest.fixture
+def route_body(departments):
+    """`route_body("district", note="")` → the body of POST …/route to that department."""
+
+    def body(name="street_team", note=""):
+        data = {"department_id": str(departments[name].public_id)}
+        if note:
+            data["note"] = note
+        return data
+
+    return body
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def test_raising_is_rate_limited_per_account(api, couriers, as_courier):
     )
 
 
-def test_answer_drafts_and_moves_are_checked(api, auth, item):
+def test_answer_drafts_and_moves_are_checked(api, auth, item, route_body, departments):
     staff = auth("street_staff")
     path = f"{BASE}/manage/hall/items/{item.public_id}"
     # an answer before routing is a move the workflow does not have
@@ -71,39 +71,33 @@ def test_answer_drafts_and_moves_are_checked(api, auth, item):
     assert (status, body["code"]) == (409, "transition_not_allowed")
     # a milestone before routing too
     assert api("post", f"{path}/milestones", {"title": "进展"}, staff)[0] == 409
-    api("post", f"{path}/route", {"department_name": "城管"}, staff)
+    api("post", f"{path}/route", route_body(), staff)
     # not feasible needs a reason; unknown states and missing bodies are refused
     status, body = api("put", f"{path}/answer-draft", {"state": "not_feasible", "body": "不行"}, staff)
     assert (status, body["errors"][0]["field"]) == (422, "reason")
     assert api("put", f"{path}/answer-draft", {"state": "maybe", "body": "?"}, staff)[0] == 422
     assert api("put", f"{path}/answer-draft", {"state": "accepted", "body": ""}, staff)[0] == 422
     assert not HallAnswer.objects.exists()
-    # a department area that does not serve the street, or an unknown one
-    status, body = api(
-        "post", f"{path}/route", {"department_name": "河东区", "department_area_code": "120102000000"}, staff
-    )
-    assert (status, body["errors"][0]["field"]) == (422, "department_area_code")
-    assert (
-        api("post", f"{path}/route", {"department_name": "x", "department_area_code": "999999999999"}, staff)[
-            0
-        ]
-        == 422
-    )
+    # re-routing without a note says why it is refused
+    status, body = api("post", f"{path}/route", route_body("district"), staff)
+    assert (status, body["errors"][0]["field"]) == (422, "note")
+    # a malformed department id is refused by the schema
+    assert api("post", f"{path}/route", {"department_id": "城管"}, staff)[0] == 422
     item.refresh_from_db()
-    assert item.department_name == "城管"
+    assert item.department == departments["street_team"]
 
 
-def test_a_closed_item_cannot_be_rerouted_or_answered_again(api, auth, item):
+def test_a_closed_item_cannot_be_rerouted_or_answered_again(api, auth, item, route_body, departments):
     staff = auth("street_staff")
     path = f"{BASE}/manage/hall/items/{item.public_id}"
-    api("post", f"{path}/route", {"department_name": "城管"}, staff)
+    api("post", f"{path}/route", route_body(), staff)
     api("put", f"{path}/answer-draft", {"state": "answered", "body": "已解决"}, staff)
     api("post", f"{path}/answer-draft/publish", headers=staff)
-    assert api("post", f"{path}/route", {"department_name": "别处"}, staff)[0] == 409
+    assert api("post", f"{path}/route", route_body("district", note="转交"), staff)[0] == 409
     assert api("put", f"{path}/answer-draft", {"state": "in_progress", "body": "再看看"}, staff)[0] == 409
     assert api("post", f"{path}/milestones", {"title": "x"}, staff)[0] == 409
     item.refresh_from_db()
-    assert (item.status, item.department_name) == ("answered", "城管")
+    assert (item.status, item.department) == ("answered", departments["street_team"])
 
 
 def test_ordering_something_not_on_the_menu_is_refused(api, areas, couriers, as_courier):

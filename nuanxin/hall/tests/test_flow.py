@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1"
 
 
-def test_the_whole_deliberation_flow_reaches_the_author_and_supporters(api, auth, couriers, as_courier):
+def test_the_whole_deliberation_flow_reaches_the_author_and_supporters(
+    api, auth, couriers, as_courier, route_body
+):
     # given a courier raises an item and two others support it
     status, body = api(
         "post",
@@ -44,11 +46,12 @@ def test_the_whole_deliberation_flow_reaches_the_author_and_supporters(api, auth
     status, detail = api(
         "post",
         f"{BASE}/manage/hall/items/{item_id}/route",
-        {"department_name": "和平区交通管理支队", "department_area_code": "120101000000"},
+        route_body("district"),
         staff,
     )
     assert status == 200
     assert detail["status"] == "routed"
+    assert detail["department"]["name"] == "和平区交通管理支队"
     assert detail["department_area"]["code"] == "120101000000"
     assert detail["author"]["name"] == "张三"
     status, detail = api(
@@ -80,7 +83,8 @@ def test_the_whole_deliberation_flow_reaches_the_author_and_supporters(api, auth
     assert status == 200
     assert [answer["state"] for answer in public["answers"]] == ["accepted", "answered"]
     assert [milestone["title"] for milestone in public["milestones"]] == ["现场勘查完成"]
-    assert public["department_name"] == "和平区交通管理支队"
+    assert public["department"]["name"] == "和平区交通管理支队"
+    assert [answer["department_name"] for answer in public["answers"]] == ["和平区交通管理支队"] * 2
     assert public["latitude"] == 39.123 and public["longitude"] == 117.201
     assert "author" not in public and "张三" not in str(public)
     # and the author and both supporters got one inbox message per published change (4 changes)
@@ -115,7 +119,7 @@ def test_a_second_support_answers_409_and_changes_nothing(api, couriers, as_cour
 
 
 def test_the_author_cannot_support_their_own_item_and_nobody_a_closed_one(
-    api, auth, couriers, as_courier, item
+    api, auth, couriers, as_courier, item, route_body
 ):
     status, body = api(
         "post", f"{BASE}/hall/items/{item.public_id}/support", headers=as_courier(couriers["author"])
@@ -123,7 +127,7 @@ def test_the_author_cannot_support_their_own_item_and_nobody_a_closed_one(
     assert (status, body["code"]) == (409, "own_item")
 
     staff = auth("street_staff")
-    api("post", f"{BASE}/manage/hall/items/{item.public_id}/route", {"department_name": "居委会"}, staff)
+    api("post", f"{BASE}/manage/hall/items/{item.public_id}/route", route_body(), staff)
     api(
         "put",
         f"{BASE}/manage/hall/items/{item.public_id}/answer-draft",
@@ -138,10 +142,12 @@ def test_the_author_cannot_support_their_own_item_and_nobody_a_closed_one(
     assert HallItem.objects.get(pk=item.pk).support_count == 0
 
 
-def test_a_draft_answer_is_invisible_and_tells_nobody_until_published(api, auth, couriers, as_courier, item):
+def test_a_draft_answer_is_invisible_and_tells_nobody_until_published(
+    api, auth, couriers, as_courier, item, route_body
+):
     # given a routed item with a draft answer
     staff = auth("street_staff")
-    api("post", f"{BASE}/manage/hall/items/{item.public_id}/route", {"department_name": "居委会"}, staff)
+    api("post", f"{BASE}/manage/hall/items/{item.public_id}/route", route_body(), staff)
     messages_before = InboxMessage.objects.count()
     status, detail = api(
         "put",
@@ -186,8 +192,12 @@ def test_a_draft_answer_is_invisible_and_tells_nobody_until_published(api, auth,
 def test_ordering_from_the_menu_creates_an_item_routed_to_the_department(
     api, auth, areas, couriers, as_courier
 ):
-    # given a district department's service in the catalog, and a station-only service
+    # given a district department's service in the catalog (the department exists), and a service
+    # of another district
     from nuanxin.care.models import ServiceItem
+    from nuanxin.reports.tests.factories import department
+
+    justice = department(areas["district"], name="和平区司法局")
 
     legal = ServiceItem.objects.create(
         name="免费法律援助",
@@ -212,16 +222,16 @@ def test_ordering_from_the_menu_creates_an_item_routed_to_the_department(
 
     # then the item is with the department already, and the street staff see it
     assert status == 201
-    assert (body["status"], body["department_name"], body["service_name"]) == (
+    assert (body["status"], body["department"], body["service_name"]) == (
         "routed",
-        "和平区司法局",
+        {"id": str(justice.public_id), "name": "和平区司法局"},
         "免费法律援助",
     )
     _, listing = api("get", f"{BASE}/manage/hall/items?status=routed", headers=auth("street_staff"))
     assert [entry["id"] for entry in listing["items"]] == [body["id"]]
 
 
-def test_the_board_puts_open_items_first_by_support(api, auth, couriers, as_courier):
+def test_the_board_puts_open_items_first_by_support(api, auth, couriers, as_courier, route_body):
     from nuanxin.hall import services
 
     quiet = services.hall_item_raise(courier=couriers["author"], category="other", title="安静的")
@@ -232,7 +242,7 @@ def test_the_board_puts_open_items_first_by_support(api, auth, couriers, as_cour
     for name in ("author", "third", "elsewhere"):
         services.hall_item_support(courier=couriers[name], item=closed)
     staff = auth("street_staff")
-    api("post", f"{BASE}/manage/hall/items/{closed.public_id}/route", {"department_name": "城管"}, staff)
+    api("post", f"{BASE}/manage/hall/items/{closed.public_id}/route", route_body(), staff)
     api(
         "put",
         f"{BASE}/manage/hall/items/{closed.public_id}/answer-draft",

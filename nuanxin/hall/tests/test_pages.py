@@ -46,6 +46,9 @@ def test_the_support_button_works_through_htmx_once(client, couriers, item):
 
 def test_the_menu_page_orders_a_service(client, areas, couriers):
     from nuanxin.care.models import ServiceItem
+    from nuanxin.reports.tests.factories import department
+
+    department(areas["district"], name="和平区司法局")
 
     legal = ServiceItem.objects.create(
         name="免费法律援助",
@@ -58,7 +61,10 @@ def test_the_menu_page_orders_a_service(client, areas, couriers):
     assert "免费法律援助" in client.get("/m/hall/menu/").content.decode()
     response = client.post(f"/m/hall/menu/{legal.pk}/order/", {"note": "咨询"})
     assert response.status_code == 302
-    assert HallItem.objects.get().department_name == "和平区司法局"
+    item = HallItem.objects.get()
+    assert (item.status, item.department.name) == ("routed", "和平区司法局")
+    page = client.get(response["Location"]).content.decode()
+    assert "和平区司法局" in page
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_to_raise(client):
@@ -87,3 +93,13 @@ def test_the_demo_puts_items_in_every_state_once():
     assert set(HallItem.objects.values_list("status", flat=True)) == set(HallStatus.values)
     assert HallItem.objects.filter(source="menu").count() == 1
     assert HallItem.objects.get(status="in_progress").answers.filter(published_at__isnull=True).count() == 1
+    # items are with the reports demo's departments (and the order with its provider), made once
+    from nuanxin.reports.models import Department
+
+    assert set(HallItem.objects.exclude(department=None).values_list("department__name", flat=True)) == {
+        "劝业场街道综合执法队",
+        "和平区城市管理委员会",
+        "和平区司法局",
+    }
+    assert HallItem.objects.get(source="menu").status == "routed"
+    assert Department.objects.count() == 3
