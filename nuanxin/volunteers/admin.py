@@ -2,15 +2,21 @@
 
 The volunteer record is read-only here (append-only: corrections go through correction requests);
 applications, hours and certificates are decided with admin actions that call the same services
-as the API.
+as the API. Each shift links to its printable check-in poster (the API's poster.pdf, the same
+area scoping), and the "Print check-in posters" action of activities and shifts makes one PDF with
+a page per shift.
 """
 
 from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core.errors import DomainError
 
 from . import services
+from .checkin import shift_check_in_path
 from .models import (
     Activity,
     Certificate,
@@ -23,15 +29,20 @@ from .models import (
     Volunteer,
 )
 from .permissions import is_volunteer_manager
+from .posters import shift_posters_pdf
 from .selectors import (
     activity_scope,
     certificate_scope,
     correction_scope,
     membership_scope,
     record_entry_scope,
+    shift_scope,
     sign_up_scope,
     team_scope,
 )
+
+POSTER_LINK = _("Print the check-in poster (PDF)")
+NO_SHIFTS = _("The selection has no shifts to print.")
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -101,15 +112,58 @@ class MembershipAdmin(ScopedAdmin):
         )
 
 
+@admin.display(description=_("check-in poster"))
+def poster_link(shift):
+    if shift is None or shift.pk is None:
+        return "—"
+    return format_html(
+        '<a href="{}" target="_blank" data-poster-link>{}</a>',
+        reverse("api:volunteers_shift_poster_pdf", args=[shift.public_id]),
+        POSTER_LINK,
+    )
+
+
+def posters_response(modeladmin, request, shifts):
+    """One PDF with a poster page per shift; each QR code carries the absolute check-in address."""
+    pages = [(shift, request.build_absolute_uri(shift_check_in_path(shift))) for shift in shifts]
+    if not pages:
+        modeladmin.message_user(request, NO_SHIFTS, messages.WARNING)
+        return None
+    response = HttpResponse(shift_posters_pdf(pages), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="check-in-posters.pdf"'
+    return response
+
+
 class ShiftInline(admin.TabularInline):
     model = Shift
     extra = 0
     can_delete = False
-    fields = ["starts_at", "ends_at", "place_name", "latitude", "longitude", "radius_meters", "capacity"]
+    fields = [
+        "starts_at",
+        "ends_at",
+        "place_name",
+        "latitude",
+        "longitude",
+        "radius_meters",
+        "capacity",
+        "poster",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # The activity is already scoped; without this the inline asks for Django model
+        # permissions, which area managers do not hold, and the shifts would not show at all.
+        return is_volunteer_manager(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("check-in poster"))
+    def poster(self, obj):
+        return poster_link(obj)
 
 
 @admin.register(Activity)
@@ -118,6 +172,30 @@ class ActivityAdmin(ScopedAdmin):
     list_display = ["title", "kind", "team", "status", "created_at"]
     list_filter = ["kind", "status"]
     inlines = [ShiftInline]
+    actions = ["print_posters"]
+
+    @admin.action(description=_("Print check-in posters of the selected activities"))
+    def print_posters(self, request, queryset):
+        shifts = shift_scope(request.user).filter(activity__in=queryset).order_by("activity", "starts_at")
+        return posters_response(self, request, shifts)
+
+
+@admin.register(Shift)
+class ShiftAdmin(ScopedAdmin):
+    scope = staticmethod(shift_scope)
+    list_display = ["activity", "starts_at", "ends_at", "place_name", "capacity", "poster"]
+    list_filter = ["activity__kind"]
+    search_fields = ["activity__title", "place_name"]
+    date_hierarchy = "starts_at"
+    actions = ["print_posters"]
+
+    @admin.display(description=_("check-in poster"))
+    def poster(self, obj):
+        return poster_link(obj)
+
+    @admin.action(description=_("Print check-in posters of the selected shifts"))
+    def print_posters(self, request, queryset):
+        return posters_response(self, request, queryset.order_by("starts_at"))
 
 
 @admin.register(SignUp)

@@ -3,8 +3,9 @@
 Courier endpoints (`/volunteer/…`): register, my record (hours, star level, entries), teams and
 applying, open shifts, sign-up/cancel, check-in/out, corrections, certificates (request, list, PDF).
 Staff endpoints (`/manage/volunteer/…`, area-scoped): teams, applications, record entries,
-activities/errands with shifts, a shift's check-in code and sign-ups, hours approval, corrections,
-certificate requests (issue, refuse). Rows outside the caller's area answer 404.
+activities/errands with shifts, a shift's check-in code, its printable QR poster (poster.pdf) and
+sign-ups, hours approval, corrections, certificate requests (issue, refuse). Rows outside the
+caller's area answer 404.
 """
 
 import uuid
@@ -24,9 +25,10 @@ from nuanxin.couriers.permissions import require_courier
 
 from . import selectors, services
 from .certificate_pdf import certificate_pdf
-from .checkin import shift_check_in_token
+from .checkin import position_to_wgs84, shift_check_in_path, shift_check_in_token
 from .models import Certificate, CorrectionRequest, Membership, SignUp, Team, Volunteer
 from .permissions import require_volunteer_manager
+from .posters import shift_posters_pdf
 from .schemas import (
     ActivityIn,
     ActivityOut,
@@ -177,17 +179,27 @@ def cancel(request, sign_up_id: uuid.UUID):
     return sign_up_out(services.sign_up_cancel(actor=request.user, sign_up=_my_sign_up(request, sign_up_id)))
 
 
+def _presence(payload):
+    presence = payload.dict()
+    crs = presence.pop("crs")
+    presence["latitude"], presence["longitude"] = position_to_wgs84(
+        presence["latitude"], presence["longitude"], crs
+    )
+    return presence
+
+
 @courier_router.post("/volunteer/sign-ups/{uuid:sign_up_id}/check-in", response=SignUpOut)
 def check_in(request, sign_up_id: uuid.UUID, payload: PresenceIn):
-    """At the place: `method` "qr" with the scanned `token`, or "position" with WGS-84 lat/lng."""
+    """At the place: `method` "qr" with the scanned `token`, or "position" with lat/lng in `crs`
+    ("wgs84", the default, or "gcj02")."""
     sign_up = _my_sign_up(request, sign_up_id)
-    return sign_up_out(services.sign_up_check_in(actor=request.user, sign_up=sign_up, **payload.dict()))
+    return sign_up_out(services.sign_up_check_in(actor=request.user, sign_up=sign_up, **_presence(payload)))
 
 
 @courier_router.post("/volunteer/sign-ups/{uuid:sign_up_id}/check-out", response=SignUpOut)
 def check_out(request, sign_up_id: uuid.UUID, payload: PresenceIn):
     sign_up = _my_sign_up(request, sign_up_id)
-    return sign_up_out(services.sign_up_check_out(actor=request.user, sign_up=sign_up, **payload.dict()))
+    return sign_up_out(services.sign_up_check_out(actor=request.user, sign_up=sign_up, **_presence(payload)))
 
 
 @courier_router.post("/volunteer/sign-ups/{uuid:sign_up_id}/corrections", response={201: CorrectionOut})
@@ -351,11 +363,26 @@ def manage_activity_cancel(request, activity_id: uuid.UUID):
 
 @manage_router.get("/volunteer/shifts/{uuid:shift_id}/check-in-code", response=CheckInCodeOut)
 def manage_check_in_code(request, shift_id: uuid.UUID):
-    """The signed token to print as a QR code at the shift's place."""
+    """The signed token of the shift, the check-in address its QR code carries and the poster PDF."""
     actor = _manager(request)
+    shift = get_visible_or_404(selectors.shift_scope(actor), public_id=shift_id)
     return {
-        "token": shift_check_in_token(get_visible_or_404(selectors.shift_scope(actor), public_id=shift_id))
+        "token": shift_check_in_token(shift),
+        "check_in_url": request.build_absolute_uri(shift_check_in_path(shift)),
+        "poster_url": reverse("api:volunteers_shift_poster_pdf", args=[shift.public_id]),
     }
+
+
+@manage_router.get("/volunteer/shifts/{uuid:shift_id}/poster.pdf", url_name="volunteers_shift_poster_pdf")
+def manage_shift_poster(request, shift_id: uuid.UUID):
+    """The printable A4 check-in poster of a shift: activity, time, place and the QR code that opens
+    the check-in page (/m/volunteer/shifts/<id>/check-in/?token=…)."""
+    actor = _manager(request)
+    shift = get_visible_or_404(selectors.shift_scope(actor), public_id=shift_id)
+    pdf = shift_posters_pdf([(shift, request.build_absolute_uri(shift_check_in_path(shift)))])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="shift-poster-{shift.public_id.hex[:8]}.pdf"'
+    return response
 
 
 @manage_router.get("/volunteer/shifts/{uuid:shift_id}/sign-ups", response=list[SignUpOut])

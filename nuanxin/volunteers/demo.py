@@ -8,7 +8,8 @@ Runs after the demo city (areas, the street staff account `qyc_street`) and the 
   as an approved 移动网格员 and a training entry;
 - three past shifts the demo courier served (checked in and out by position, hours approved by the
   street staff: 2 + 3 + 1.5 = 6.5 hours), one of them an errand (跑腿) for a resident;
-- an upcoming shift with free places and an open errand to sign up for;
+- an upcoming shift with free places (the demo courier has taken one) and an open errand to sign
+  up for;
 - an issued certificate of those hours (open /verify/certificates/<number>/ to check it).
 Past shifts are written directly (sign-up refuses a started shift); check-in/out, approval and the
 certificate go through the services. Keyed by team name: running it again creates nothing twice.
@@ -68,7 +69,7 @@ def load_demo_volunteers():
     created["teams"] += 1
     position = {"method": "position", "latitude": PLACE["latitude"], "longitude": PLACE["longitude"]}
     start = _at(1, 10)
-    services.activity_create(
+    upcoming = services.activity_create(
         actor=staff,
         team=team,
         title="新就业形态劳动者权益政策宣传",
@@ -118,6 +119,8 @@ def load_demo_volunteers():
         services.sign_up_check_out(actor=courier.user, sign_up=sign_up, now=shift.ends_at, **position)
         services.hours_approve(actor=staff, sign_up=sign_up)
         created["entries"] += 1
+    # signed up for tomorrow's activity: "My sign-ups" shows it, with cancel and when check-in opens
+    services.sign_up_create(actor=courier.user, volunteer=volunteer, shift=upcoming.shifts.get())
     certificate = services.certificate_request(
         actor=courier.user,
         volunteer=volunteer,

@@ -120,6 +120,9 @@ class PresenceIn(Schema):
     token: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # The browser's Geolocation API answers in WGS-84; WeChat's wx.getLocation and Chinese map
+    # SDKs in GCJ-02. The server converts to WGS-84 before measuring the distance.
+    crs: Literal["wgs84", "gcj02"] = "wgs84"
 
 
 class ApproveIn(Schema):
@@ -195,6 +198,8 @@ class RefuseIn(Schema):
 
 class CheckInCodeOut(Schema):
     token: str
+    check_in_url: str
+    poster_url: str
 
 
 def team_out(team):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from django.db.models import Sum
+from django.db.models import Count, Prefetch, Q, Sum
 
 from nuanxin.core.permissions import area_scope, get_visible_or_404
 
@@ -118,12 +118,67 @@ def open_shifts_for_courier(*, now):
     )
 
 
-def teams_for_courier():
-    return Team.objects.filter(is_active=True).select_related("area").order_by("name")
+def teams_for_courier(*, area=None):
+    """Active teams; with `area` (the courier's work area) only the teams of that area's line: the
+    area itself, the areas above it (a district's or the city's teams) and below it (communities)."""
+    queryset = Team.objects.filter(is_active=True).select_related("area").order_by("name")
+    if area is not None:
+        codes = [code for code in area.path.strip("/").split("/") if code]
+        ancestor_paths = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+        queryset = queryset.filter(Q(area__path__in=ancestor_paths) | Q(area__path__startswith=area.path))
+    return queryset
+
+
+def teams_served_with(volunteer):
+    """Teams that have recorded approved service of this volunteer (they can certify it)."""
+    return (
+        Team.objects.filter(
+            record_entries__volunteer=volunteer,
+            record_entries__kind=RecordEntry.Kind.SERVICE,
+            record_entries__superseded_by__isnull=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def memberships_for_volunteer(volunteer):
+    return volunteer.memberships.select_related("team__area").order_by("-created_at")
 
 
 def sign_ups_for_volunteer(volunteer):
     return volunteer.sign_ups.select_related("shift__activity__team").order_by("-shift__starts_at")
+
+
+def sign_ups_with_hours(volunteer):
+    """My sign-ups, newest shift first, with their corrections and effective service entries
+    prefetched (the approved minutes after any correction)."""
+    return sign_ups_for_volunteer(volunteer).prefetch_related(
+        Prefetch("corrections", queryset=CorrectionRequest.objects.order_by("-created_at")),
+        Prefetch(
+            "record_entries",
+            queryset=effective_entries().filter(kind=RecordEntry.Kind.SERVICE),
+            to_attr="effective_service_entries",
+        ),
+    )
+
+
+def active_sign_up_for_shift(*, volunteer, shift):
+    """The volunteer's active sign-up for `shift`, or None."""
+    if volunteer is None:
+        return None
+    return (
+        SignUp.objects.select_related("shift__activity__team__area")
+        .filter(volunteer=volunteer, shift=shift, status=SignUp.Status.ACTIVE)
+        .first()
+    )
+
+
+def open_shifts_with_places(*, now):
+    """Open shifts with the number of places taken (`taken`)."""
+    return open_shifts_for_courier(now=now).annotate(
+        taken=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.ACTIVE))
+    )
 
 
 def sign_up_get_for_volunteer(*, volunteer, public_id):

@@ -20,6 +20,7 @@ def test_the_demo_has_a_team_hours_and_a_verifiable_certificate_and_runs_once(cl
     assert second == {"teams": 0, "entries": 0, "certificates": 0}
     assert Team.objects.count() == 1
     assert SignUp.objects.filter(approved_at__isnull=False).count() == 3
+    assert SignUp.objects.filter(checked_in_at__isnull=True, status="active").count() == 1
     certificate = Certificate.objects.get()
     assert certificate.facts["total_minutes"] == 390
     assert certificate_is_authentic(certificate)

@@ -85,6 +85,30 @@ def test_check_in_far_from_the_place_is_refused(client, team, volunteer, courier
     assert sign_up.checked_in_at is None
 
 
+def test_a_gcj02_position_is_converted_to_wgs84_before_measuring(client, team, volunteer, courier_auth):
+    from nuanxin.stations.geo import wgs84_to_gcj02
+
+    sign_up = make_sign_up(running_shift(team), volunteer)
+    gcj = dict(zip(("latitude", "longitude"), wgs84_to_gcj02(*PLACE), strict=True))
+    url = f"{API}/sign-ups/{sign_up.public_id}/check-in"
+
+    as_wgs84 = client.post(
+        url, {"method": "position", **gcj}, content_type="application/json", **courier_auth
+    )
+    bad_crs = client.post(
+        url, {"method": "position", "crs": "bd09", **gcj}, content_type="application/json", **courier_auth
+    )
+    sign_up.refresh_from_db()
+    assert (as_wgs84.status_code, bad_crs.status_code, sign_up.checked_in_at) == (422, 422, None)
+
+    as_gcj02 = client.post(
+        url, {"method": "position", "crs": "gcj02", **gcj}, content_type="application/json", **courier_auth
+    )
+
+    assert as_gcj02.status_code == 200
+    assert as_gcj02.json()["checked_in_at"] is not None
+
+
 def test_check_out_before_check_in_is_refused(client, team, volunteer, courier_auth):
     sign_up = make_sign_up(running_shift(team), volunteer)
 
