@@ -2,11 +2,15 @@
 
 Writes go through the services (the API's /manage/points/… endpoints), which validate, lock and
 audit; the ledger is append-only, so it is never editable here. Stories can be published and
-taken down with admin actions that call the same services.
+taken down, and confirmed redemptions refunded (with a reason asked on an intermediate page), with
+admin actions that call the same services.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from nuanxin.core.admin import AreaScopedAdminMixin
 from nuanxin.core.errors import DomainError
@@ -87,12 +91,59 @@ class RewardAdmin(_ReadOnlyAdmin):
     list_select_related = ("merchant",)
 
 
+REFUND_REASON_LABEL = _("Reason (the courier sees it)")
+
+
 @admin.register(RedeemCode)
 class RedeemCodeAdmin(_ReadOnlyAdmin):
     policy = _Policy(_by_reward)
-    list_display = ("reward", "courier", "created_at", "expires_at", "redeemed_at")
+    list_display = ("reward", "courier", "created_at", "expires_at", "redeemed_at", "refunded_at")
+    list_filter = (("redeemed_at", admin.EmptyFieldListFilter), ("refunded_at", admin.EmptyFieldListFilter))
     list_select_related = ("reward__merchant", "courier")
     exclude = ("nonce",)
+    actions = ["refund"]
+
+    @admin.action(description=_("Refund the selected redemptions"))
+    def refund(self, request, queryset):
+        """Ask for the reason first (an intermediate page), then refund each code through the
+        service; the queryset is already scoped to the staff member's area."""
+        codes = list(queryset.select_related("reward__merchant__area", "courier"))
+        reason = (request.POST.get("reason") or "").strip()
+        if request.POST.get("confirm") == "yes" and reason:
+            refunded = 0
+            for code in codes:
+                try:
+                    services.redeem_code_refund(actor=request.user, code=code, reason=reason)
+                    refunded += 1
+                except DomainError as error:
+                    self.message_user(request, f"{code}: {error.text()}", messages.WARNING)
+            if refunded:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d redemption refunded.", "%(count)d redemptions refunded.", refunded)
+                    % {"count": refunded},
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund redemptions"),
+            "opts": self.model._meta,
+            "codes": codes,
+            "reason_label": REFUND_REASON_LABEL,
+            "reason_missing": request.POST.get("confirm") == "yes" and not reason,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "refund",
+        }
+        return TemplateResponse(request, "admin/points/redeemcode/refund.html", context)
+
+    def get_actions(self, request):
+        # The read-only base hides actions for users without change permission; this one calls a
+        # service that checks the area itself.
+        actions = super().get_actions(request)
+        if is_manager(request.user):
+            actions.setdefault("refund", self.get_action("refund"))
+        return actions
 
 
 class StoryPhotoInline(admin.TabularInline):

@@ -2,11 +2,13 @@
 
 - courier: GET /me/points (balance), GET /me/points/entries (history), GET /points/rewards,
   POST /me/points/redeem-codes (a fresh single-use code and its QR as SVG);
-- merchant account: POST /merchant/points/redeem-codes/confirm, GET /merchant/points/redemptions;
+- merchant account: POST /merchant/points/redeem-codes/confirm, GET /merchant/points/redemptions,
+  POST /merchant/points/redemptions/{id}/refund (within NUANXIN_POINTS_REFUND_HOURS);
 - public: GET /points/stories, GET /points/stories/{id};
 - staff (area managers, scoped to their subtree): /manage/points/rules[/{id}],
   POST /manage/points/awards, POST /manage/points/entries/{id}/reverse,
   GET /manage/points/couriers/{id}/entries, /manage/points/rewards[/{id}],
+  GET /manage/points/redemptions, POST /manage/points/redemptions/{id}/refund,
   GET /manage/points/leaderboard, /manage/points/stories[/{id}[/publish|/unpublish]].
 """
 
@@ -38,6 +40,7 @@ from .schemas import (
     RedeemCodeIn,
     RedeemCodeOut,
     RedemptionOut,
+    RefundIn,
     ReverseIn,
     RewardIn,
     RewardOut,
@@ -123,10 +126,20 @@ def redemption_list(request, page: Query[PageQuery]):
         raise PermissionDenied()
     return [
         redemption_out(code)
-        for code in page.slice(
-            selectors.redemption_list_for_merchant_account(actor=request.user).select_related("entry")
-        )
+        for code in page.slice(selectors.redemption_list_for_merchant_account(actor=request.user))
     ]
+
+
+@merchant_router.post("/merchant/points/redemptions/{uuid:redemption_id}/refund", response=RedemptionOut)
+def redemption_refund(request, redemption_id: uuid.UUID, payload: RefundIn):
+    """Cancel a redemption this merchant confirmed, within NUANXIN_POINTS_REFUND_HOURS (default 24):
+    the courier gets the points back, the reward its unit of stock. Another merchant's: 404; a second
+    refund: 409 already_refunded; too late: 409 refund_window_passed (ask the street staff)."""
+    if not is_merchant_account(request.user):
+        raise PermissionDenied()
+    code = selectors.merchant_redemption_get(actor=request.user, public_id=redemption_id)
+    code = services.redeem_code_refund(actor=request.user, code=code, reason=payload.reason)
+    return redemption_out(code)
 
 
 @public_router.get("/points/stories", response=list[StoryOut])
@@ -208,11 +221,31 @@ def award_create(request, payload: AwardIn):
 
 @manage_router.post("/points/entries/{uuid:entry_id}/reverse", response={201: EntryOut})
 def entry_reverse(request, entry_id: uuid.UUID, payload: ReverseIn):
-    """Correct an award by a reverse entry (nothing is edited or deleted)."""
+    """Correct an award by a reverse entry (nothing is edited or deleted). By default refused (409
+    points_already_used) when some of its points were spent or expired; with `partial: true`, what
+    is left is taken back and the shortfall recorded in the note."""
     _require_manager(request)
     entry = selectors.staff_entry_get(actor=request.user, public_id=entry_id)
-    reversal = services.points_entry_reverse(actor=request.user, entry=entry, note=payload.note)
+    reversal = services.points_entry_reverse(
+        actor=request.user, entry=entry, note=payload.note, partial=payload.partial
+    )
     return Status(201, entry_out(reversal))
+
+
+@manage_router.get("/points/redemptions", response=list[RedemptionOut])
+def staff_redemption_list(request, page: Query[PageQuery]):
+    """Confirmed redemptions at merchants of the staff member's area, newest first."""
+    _require_manager(request)
+    return [redemption_out(code) for code in page.slice(selectors.staff_redemption_list(actor=request.user))]
+
+
+@manage_router.post("/points/redemptions/{uuid:redemption_id}/refund", response=RedemptionOut)
+def staff_redemption_refund(request, redemption_id: uuid.UUID, payload: RefundIn):
+    """Refund a redemption at a merchant of the staff member's area, at any time (outside: 404)."""
+    _require_manager(request)
+    code = selectors.staff_redemption_get(actor=request.user, public_id=redemption_id)
+    code = services.redeem_code_refund(actor=request.user, code=code, reason=payload.reason)
+    return redemption_out(code)
 
 
 @manage_router.get("/points/couriers/{uuid:courier_id}/entries", response=list[EntryOut])

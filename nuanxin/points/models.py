@@ -5,13 +5,14 @@
 - `LedgerEntry`: the append-only ledger. Entries are only ever inserted; a correction is a new
   entry reversing an old one. `save()` of an existing row, `delete()` and queryset
   `update()`/`delete()` raise `LedgerIsAppendOnly`.
-- `Lot`: the points of one earn entry, with what is left of them and when they expire. Spending
-  takes the oldest lots first; the expiry job writes an expiry entry for what is left of a lot.
+- `Lot`: the points of one earn (or refund) entry, with what is left of them and when they expire.
+  Spending takes the oldest lots first and records what it took from each (`LotDraw`); the expiry
+  job writes an expiry entry for what is left of a lot.
 - `Balance`: one row per courier holding the sum of its ledger entries, changed in the same
   transaction as each entry, never negative (a database CheckConstraint).
 - `Reward` (a merchant's service or goods, with a points price and a stock that cannot go below
   zero) and `RedeemCode` (the single-use signed code a courier shows; confirmed once by an account
-  of the reward's merchant).
+  of the reward's merchant, refunded at most once).
 - `Story` and `StoryPhoto`: 最美快递小哥 stories with photos, published on the mobile site.
 """
 
@@ -85,6 +86,7 @@ class LedgerEntry(models.Model):
         SPEND = "spend", _("Redeemed")
         EXPIRE = "expire", _("Expired")
         REVERSAL = "reversal", _("Correction")
+        REFUND = "refund", _("Refund")
 
     public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     courier = models.ForeignKey(
@@ -115,6 +117,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reversed_by",
+        help_text=_("The earn entry a correction reverses, or the spend entry a refund gives back."),
     )
     lot = models.ForeignKey(
         "Lot",
@@ -143,7 +146,11 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("points ledger")
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(points=0), name="ledger_points_nonzero"),
+            # A correction may be of 0 points: it records that nothing was left of the award to
+            # take back (the points had been spent or had expired), so it is never tried again.
+            models.CheckConstraint(
+                condition=~models.Q(points=0) | models.Q(kind="reversal"), name="ledger_points_nonzero"
+            ),
             models.CheckConstraint(
                 condition=models.Q(balance_after__gte=0), name="ledger_balance_after_nonnegative"
             ),
@@ -151,7 +158,8 @@ class LedgerEntry(models.Model):
                 condition=(
                     models.Q(kind="earn", points__gt=0)
                     | models.Q(kind__in=["spend", "expire"], points__lt=0)
-                    | models.Q(kind="reversal", reverses__isnull=False)
+                    | models.Q(kind="reversal", points__lte=0, reverses__isnull=False)
+                    | models.Q(kind="refund", points__gt=0, reverses__isnull=False)
                 ),
                 name="ledger_sign_matches_kind",
             ),
@@ -179,7 +187,7 @@ class LedgerEntry(models.Model):
 
 
 class Lot(models.Model):
-    """The points one earn entry brought, what is left of them, and when they expire."""
+    """The points one earn (or refund) entry brought, what is left of them, and when they expire."""
 
     courier = models.ForeignKey(
         "couriers.CourierProfile",
@@ -188,7 +196,11 @@ class Lot(models.Model):
         related_name="points_lots",
     )
     entry = models.OneToOneField(
-        LedgerEntry, verbose_name=_("earn entry"), on_delete=models.PROTECT, related_name="created_lot"
+        LedgerEntry,
+        verbose_name=_("entry"),
+        on_delete=models.PROTECT,
+        related_name="created_lot",
+        help_text=_("The earn or refund entry that brought the points."),
     )
     points = models.PositiveIntegerField(_("points"))
     remaining = models.PositiveIntegerField(_("remaining"))
@@ -209,6 +221,28 @@ class Lot(models.Model):
 
     def __str__(self):
         return f"{self.courier} {self.remaining}/{self.points}"
+
+
+class LotDraw(models.Model):
+    """What one spend entry took from one lot. A refund restores the points with the expiry of the
+    earliest-expiring lot the spend drew from."""
+
+    entry = models.ForeignKey(
+        LedgerEntry, verbose_name=_("spend entry"), on_delete=models.PROTECT, related_name="draws"
+    )
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="draws")
+    points = models.PositiveIntegerField(_("points"))
+
+    class Meta:
+        verbose_name = _("points drawn from a lot")
+        verbose_name_plural = _("points drawn from lots")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="lot_draw_points_positive"),
+            models.UniqueConstraint(fields=["entry", "lot"], name="one_draw_per_entry_and_lot"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id} ← {self.lot_id}: {self.points}"
 
 
 class Balance(models.Model):
@@ -290,6 +324,17 @@ class RedeemCode(BaseModel):
         on_delete=models.PROTECT,
         related_name="redeem_code",
     )
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("refunded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The refund entry is `entry.reversed_by` (a refund reverses the spend, once).
+    refund_reason = models.CharField(_("reason for the refund"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("redeem code")

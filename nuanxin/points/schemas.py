@@ -6,6 +6,8 @@ import uuid
 
 from ninja import Field, Schema
 
+from .services import refund_window
+
 
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
@@ -64,9 +66,18 @@ class RedemptionOut(Schema):
     id: uuid.UUID
     reward_id: uuid.UUID
     reward_title: str
+    merchant_name: str
     points: int
     courier_name: str
     confirmed_at: datetime.datetime
+    # Until when the merchant may cancel it (area staff may at any time); None once refunded.
+    merchant_refund_until: datetime.datetime | None
+    refunded_at: datetime.datetime | None
+    refund_reason: str
+
+
+class RefundIn(Schema):
+    reason: str = Field(max_length=200)
 
 
 class RuleIn(Schema):
@@ -113,6 +124,9 @@ class AwardOut(Schema):
 
 class ReverseIn(Schema):
     note: str = Field(max_length=200)
+    # True: take back what is left of the award (possibly nothing) and record the shortfall,
+    # instead of refusing when some of its points were spent or have expired.
+    partial: bool = False
 
 
 class RewardIn(Schema):
@@ -202,10 +216,16 @@ def redemption_out(code):
         "id": code.public_id,
         "reward_id": code.reward.public_id,
         "reward_title": code.reward.title,
+        "merchant_name": code.reward.merchant.name,
         "points": code.reward.points_price if code.entry_id is None else -code.entry.points,
         # The merchant sees the courier's name only (for the receipt), never phone or ID.
         "courier_name": code.courier.name,
         "confirmed_at": code.redeemed_at,
+        "merchant_refund_until": (
+            code.redeemed_at + refund_window() if code.refunded_at is None and code.redeemed_at else None
+        ),
+        "refunded_at": code.refunded_at,
+        "refund_reason": code.refund_reason,
     }
 
 

@@ -68,12 +68,30 @@ def latest_live_code(courier, *, at=None):
 
 
 def redemption_list_for_merchant_account(*, actor):
-    """The codes this merchant account's merchants have confirmed, newest first."""
+    """The codes this merchant account's merchants have confirmed, newest first (refunded ones
+    included)."""
     return (
         RedeemCode.objects.filter(reward__merchant__accounts=actor, redeemed_at__isnull=False)
-        .select_related("reward__merchant", "courier")
-        .order_by("-redeemed_at")
+        .select_related("reward__merchant__area", "courier", "entry")
+        .order_by("-redeemed_at", "-id")
     )
+
+
+def merchant_redemption_get(*, actor, public_id):
+    """One redemption of this merchant account's merchants; NotFound for anyone else's."""
+    return get_visible_or_404(redemption_list_for_merchant_account(actor=actor), public_id=public_id)
+
+
+def staff_redemption_list(*, actor):
+    """Confirmed redemptions at merchants in the staff member's subtree, newest first."""
+    codes = RedeemCode.objects.filter(
+        redeemed_at__isnull=False, reward__in=reward_scope(actor, Reward.objects.all())
+    )
+    return codes.select_related("reward__merchant__area", "courier", "entry").order_by("-redeemed_at", "-id")
+
+
+def staff_redemption_get(*, actor, public_id):
+    return get_visible_or_404(staff_redemption_list(actor=actor), public_id=public_id)
 
 
 def rule_list(*, actor):

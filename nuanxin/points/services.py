@@ -6,11 +6,13 @@ So the entries of one courier are serialized, the balance always equals the sum 
 and the database refuses a negative balance (CheckConstraint) even if a bug slipped through.
 
 Errors: ValidationFailed (422, field messages), NotFound (404: outside the actor's area),
-PermissionDenied (403), Conflict (409: already used, already reversed, not enough points or
-stock), DailyCapReached (409), CodeExpired (410).
+PermissionDenied (403), Conflict (409: already used, already reversed or refunded, not enough
+points or stock, refund window passed), DailyCapReached (409), CodeExpired (410).
+
+Corrections are new entries, never edits: a "reversal" takes back (what is left of) an award, a
+"refund" gives back the points of a cancelled redemption.
 """
 
-import contextlib
 import dataclasses
 import datetime
 import decimal
@@ -18,8 +20,9 @@ import math
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
-from django.utils import timezone
+from django.db.models import CharField, Min, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.care.models import ServiceRecord
@@ -30,7 +33,7 @@ from nuanxin.core.images import process_image
 from nuanxin.core.models import AuditEntry
 
 from . import codes
-from .models import Balance, EarnRule, LedgerEntry, Lot, RedeemCode, Reward, Story, StoryPhoto
+from .models import Balance, EarnRule, LedgerEntry, Lot, LotDraw, RedeemCode, Reward, Story, StoryPhoto
 from .permissions import can_confirm_for, can_manage_area, is_manager, is_merchant_account
 
 FIELD_REQUIRED = _("This field is required.")
@@ -57,6 +60,21 @@ POINTS_ALREADY_USED = _(
     "cannot be reversed."
 )
 NOTE_REQUIRED = _("Say why the entry is reversed.")
+PARTIAL_REVERSAL_NOTE = _(
+    "%(shortfall)s of %(points)s points were already spent or expired; %(taken)s taken back."
+)
+REPORT_REJECTED_NOTE = _("Street report %(number)s was rejected: %(reason)s")
+REPORT_REJECTED_NO_REASON_NOTE = _("Street report %(number)s was rejected.")
+REPORT_DUPLICATE_NOTE = _("Street report %(number)s was merged as a duplicate of report %(original)s.")
+HOURS_CORRECTED_NOTE = _("Volunteer hours of %(date)s corrected: %(before)s h → %(after)s h.")
+HOURS_WITHDRAWN_NOTE = _("Volunteer hours corrected: the approved entry was replaced.")
+REFUND_REASON_REQUIRED = _("Say why the redemption is cancelled.")
+REDEMPTION_NOT_CONFIRMED = _("This redeem code was never confirmed, so there is nothing to refund.")
+ALREADY_REFUNDED = _("This redemption has already been refunded.")
+REFUND_WINDOW_PASSED = _(
+    "A merchant can cancel a redemption only within %(hours)s hours of confirming it. "
+    "Ask the street staff to refund it."
+)
 TITLE_REQUIRED = _("Give a title.")
 PRICE_INVALID = _("Enter a points price between 1 and 1,000,000.")
 STOCK_INVALID = _("Enter a stock between 0 and 100,000.")
@@ -74,6 +92,11 @@ COURIER_OUTSIDE_AREA = _("Choose a courier who works in the story's area.")
 
 DEFAULT_LOT_LIFE_DAYS = 365
 DEFAULT_CODE_TTL_SECONDS = 120
+DEFAULT_REFUND_HOURS = 24
+NOTE_MAX = 200
+# A report's number as staff and reporters see it: the first 8 hex digits of its public id, upper
+# case (the same as nuanxin.reports.selectors.report_number).
+REPORT_NUMBER_LENGTH = 8
 QUANTITY_MAX = decimal.Decimal(1000)
 POINTS_PER_UNIT_MAX = 10_000
 DAILY_CAP_MAX = 100_000
@@ -119,6 +142,26 @@ def redeem_code_ttl():
     return datetime.timedelta(
         seconds=getattr(settings, "NUANXIN_POINTS_REDEEM_CODE_TTL_SECONDS", DEFAULT_CODE_TTL_SECONDS)
     )
+
+
+def refund_window():
+    """How long after confirming a merchant may still cancel a redemption (staff: any time)."""
+    return datetime.timedelta(hours=getattr(settings, "NUANXIN_POINTS_REFUND_HOURS", DEFAULT_REFUND_HOURS))
+
+
+def _stored_text(message, **params):
+    """A note written by the system, in the site's first language (notes are stored, not rendered
+    per request)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params if params else str(message)
+
+
+def _note_with(note, suffix):
+    """`note` cut so that " · suffix" still fits the note field."""
+    if not suffix:
+        return note[:NOTE_MAX]
+    suffix = f" · {suffix}"
+    return (note[: max(NOTE_MAX - len(suffix), 0)] + suffix)[:NOTE_MAX]
 
 
 def _text(errors, field, value, *, limit, required=False, message=FIELD_REQUIRED):
@@ -183,24 +226,30 @@ def _expire_due_lots(*, balance, at):
 
 
 def _draw_from_lots(*, balance, points, at):
-    """Take `points` from the courier's live lots, the soonest-expiring (oldest) first."""
+    """Take `points` from the courier's live lots, the soonest-expiring (oldest) first.
+
+    Returns [(lot, points taken)], for the spend entry's `LotDraw` rows.
+    """
     lots = (
         Lot.objects.select_for_update()
         .filter(courier_id=balance.courier_id, remaining__gt=0, expires_at__gt=at)
         .order_by("expires_at", "id")
     )
     left = points
+    draws = []
     for lot in lots:
         if left == 0:
             break
         taken = min(lot.remaining, left)
         lot.remaining -= taken
         lot.save(update_fields=["remaining"])
+        draws.append((lot, taken))
         left -= taken
     if left:  # pragma: no cover - the balance equals the live lots, checked by the caller
         raise Conflict(
             NOT_ENOUGH_POINTS % {"price": points, "balance": points - left}, code="not_enough_points"
         )
+    return draws
 
 
 def _local_day_bounds(at):
@@ -393,14 +442,20 @@ def points_award(*, actor, courier, rule_code, quantity=1, source=None, note="",
     return Award(entry=entry, points_requested=requested, is_new=True)
 
 
-def points_entry_reverse(*, actor, entry, note, at=None) -> LedgerEntry:
-    """Correct a mistaken award by a reverse entry (the ledger is append-only; nothing is edited).
+def points_entry_reverse(*, actor, entry, note, at=None, partial=False) -> LedgerEntry:
+    """Correct an award by a reverse entry (the ledger is append-only; nothing is edited).
 
-    Only an earn entry whose points are all still in its lot can be reversed. `actor` must manage
-    the courier's work street (NotFound otherwise); `actor=None` is the system.
+    - `partial=False` (the staff default): only an earn entry whose points are all still in its
+      lot can be reversed; otherwise Conflict `points_already_used` and nothing is written.
+    - `partial=True`: the courier's due lots expire first, then what is left of the entry's lot is
+      taken back (possibly nothing: a 0-point correction). The shortfall — points already spent or
+      expired — is named in the entry's note and in the audit row. Either way the entry now counts
+      as reversed, so it is never tried again; the balance never goes below zero.
+
+    `actor` must manage the courier's work street (NotFound otherwise); `actor=None` is the system.
     Raises NotFound, ValidationFailed (no note; not an earn entry), Conflict (already reversed;
-    points already spent or expired). Side effects: one reversal entry, the lot emptied, the
-    balance, one audit row.
+    points already spent or expired, unless partial). Side effects: one reversal entry, the lot
+    emptied, the balance, one audit row (and expiry entries of due lots, when partial).
     """
     at = at or timezone.now()
     courier = entry.courier
@@ -415,30 +470,46 @@ def points_entry_reverse(*, actor, entry, note, at=None) -> LedgerEntry:
         balance = _locked_balance(courier)
         if LedgerEntry.objects.filter(reverses=entry).exists():
             raise Conflict(ALREADY_REVERSED, code="already_reversed")
+        if partial:
+            _expire_due_lots(balance=balance, at=at)
         lot = Lot.objects.select_for_update().get(entry=entry)
-        if lot.remaining < entry.points or lot.expires_at <= at:
-            remaining = lot.remaining if lot.expires_at > at else 0
+        live = lot.remaining if lot.expires_at > at else 0
+        if not partial and live < entry.points:
             raise Conflict(
-                POINTS_ALREADY_USED % {"remaining": remaining, "points": entry.points},
+                POINTS_ALREADY_USED % {"remaining": live, "points": entry.points},
                 code="points_already_used",
+            )
+        taken = min(live, entry.points)
+        shortfall = entry.points - taken
+        if shortfall:
+            note = _note_with(
+                note,
+                _stored_text(PARTIAL_REVERSAL_NOTE, shortfall=shortfall, points=entry.points, taken=taken),
             )
         reversal = _append(
             balance=balance,
             kind=LedgerEntry.Kind.REVERSAL,
-            points=-entry.points,
+            points=-taken,
             at=at,
             actor=actor,
             rule=entry.rule,
             reverses=entry,
-            note=note[:200],
+            note=note[:NOTE_MAX],
         )
-        lot.remaining = 0
-        lot.save(update_fields=["remaining"])
+        if taken:
+            lot.remaining -= taken
+            lot.save(update_fields=["remaining"])
         audit_record(
             actor=actor,
             action=AuditEntry.Action.CREATE,
             obj=reversal,
-            changes={"reverses": str(entry.public_id), "points": reversal.points},
+            changes={
+                "reverses": str(entry.public_id),
+                "points": reversal.points,
+                "awarded": entry.points,
+                "shortfall": shortfall,
+                "partial": partial,
+            },
             message=note[:255],
             area_path=courier.work_area.path if courier.work_area_id else "",
         )
@@ -500,8 +571,9 @@ def points_award_event_attendance(*, since=None, at=None) -> int:
 def points_award_street_reports(*, since=None, at=None) -> int:
     """Award every active "per verified street report" rule for each report staff accepted.
 
-    A report is verified when staff moved it to accepted (a ReportEvent); one later rejected or
-    merged as a duplicate earns nothing. Idempotent per rule and report; awards the daily cap
+    A report is verified when staff moved it to accepted (a ReportEvent); one already rejected or
+    merged as a duplicate earns nothing (one rejected *after* its award is reversed by
+    `points_reverse_withdrawn_report_awards`). Idempotent per rule and report; awards the daily cap
     refuses are skipped. Returns the number of new entries.
     """
     from nuanxin.reports.models import Report, ReportEvent
@@ -537,13 +609,138 @@ def points_award_street_reports(*, since=None, at=None) -> int:
     return created
 
 
+def _unreversed_awards(*, rule_kind, source_type):
+    return (
+        LedgerEntry.objects.filter(
+            kind=LedgerEntry.Kind.EARN,
+            rule__kind=rule_kind,
+            source_type=source_type,
+            reversed_by__isnull=True,
+        )
+        .select_related("courier__work_area", "rule")
+        .order_by("id")
+    )
+
+
+def _reverse_withdrawn(entry, note, at):
+    """Partially reverse one award the sync found withdrawn; 1 if written, 0 if someone was first."""
+    try:
+        points_entry_reverse(actor=None, entry=entry, note=note, at=at, partial=True)
+    except Conflict:  # reversed meanwhile (by staff, or a parallel sync): nothing more to do
+        return 0
+    return 1
+
+
+def _report_number(report):
+    return report.public_id.hex[:REPORT_NUMBER_LENGTH].upper()
+
+
+def points_reverse_withdrawn_report_awards(*, at=None) -> int:
+    """Reverse the street-report awards of reports that staff later rejected or merged as a duplicate.
+
+    A report can leave "accepted" for rejected or duplicate after its award (also via dispatched →
+    returned → accepted → rejected); both are final, so the reversal is too. The entry's note names
+    the report number and the reason (the staff note of the rejection, or the original report of a
+    duplicate). Partial rule: only what is left in the award's lot is taken back; the shortfall is
+    recorded and the award is never tried again (`points_entry_reverse(partial=True)`).
+    Returns the number of reversal entries written.
+    """
+    from nuanxin.reports.models import Report, ReportEvent
+
+    withdrawn_ids = (
+        Report.objects.filter(status__in=[Report.Status.REJECTED, Report.Status.DUPLICATE])
+        .annotate(key=Cast("pk", output_field=CharField()))
+        .values("key")
+    )
+    # One query, however long the history: only the unreversed awards of withdrawn reports.
+    awards = list(
+        _unreversed_awards(rule_kind=EarnRule.Kind.STREET_REPORT, source_type="reports.report").filter(
+            source_id__in=withdrawn_ids
+        )
+    )
+    if not awards:
+        return 0
+    withdrawn = Report.objects.in_bulk([int(entry.source_id) for entry in awards])
+    originals = Report.objects.in_bulk(
+        [report.duplicate_of_id for report in withdrawn.values() if report.duplicate_of_id]
+    )
+    reasons = {}
+    rejections = ReportEvent.objects.filter(
+        report_id__in=withdrawn, to_status=Report.Status.REJECTED, kind=ReportEvent.Kind.STATUS
+    ).order_by("occurred_at", "id")
+    for report_id, reason in rejections.values_list("report_id", "note"):
+        reasons[report_id] = (reason or "").strip()  # the latest rejection wins
+    written = 0
+    for entry in awards:
+        report = withdrawn[int(entry.source_id)]
+        number = _report_number(report)
+        if report.status == Report.Status.DUPLICATE:
+            original = originals.get(report.duplicate_of_id)
+            note = _stored_text(
+                REPORT_DUPLICATE_NOTE,
+                number=number,
+                original=_report_number(original) if original else "?",
+            )
+        elif reasons.get(report.pk):
+            note = _stored_text(REPORT_REJECTED_NOTE, number=number, reason=reasons[report.pk])
+        else:
+            note = _stored_text(REPORT_REJECTED_NO_REASON_NOTE, number=number)
+        written += _reverse_withdrawn(entry, note, at)
+    return written
+
+
+def _hours_text(hours):
+    """1.50 → "1.5", 2.00 → "2"."""
+    return f"{decimal.Decimal(hours):.2f}".rstrip("0").rstrip(".")
+
+
+def points_reverse_corrected_volunteer_awards(*, at=None) -> int:
+    """Reverse the volunteer-hour awards whose record entry a correction has replaced.
+
+    `nuanxin.volunteers.selectors.approved_service_hours` lists the *effective* entries only, and
+    the volunteer record is append-only, so an awarded entry missing from that list has been
+    superseded (also along a chain of corrections the sync did not see one by one). Its award is
+    reversed by the partial rule (what is left of its lot; the shortfall recorded; never tried
+    again); the replacing entry earns its own award. Returns the number of reversal entries written.
+    """
+    from nuanxin.volunteers.selectors import approved_service_hours
+
+    awards = list(
+        _unreversed_awards(rule_kind=EarnRule.Kind.VOLUNTEER_HOUR, source_type="volunteers.recordentry")
+    )
+    if not awards:
+        return 0
+    services = approved_service_hours()
+    effective = {str(service.entry_id) for service in services}
+    replaced_by = {
+        str(service.supersedes_entry_id): service for service in services if service.supersedes_entry_id
+    }
+    written = 0
+    for entry in awards:
+        if entry.source_id in effective:
+            continue
+        successor = replaced_by.get(entry.source_id)
+        if successor is not None:
+            note = _stored_text(
+                HOURS_CORRECTED_NOTE,
+                date=successor.served_on.isoformat(),
+                before=_hours_text(entry.quantity) if entry.quantity is not None else "?",
+                after=_hours_text(decimal.Decimal(successor.minutes) / 60),
+            )
+        else:
+            note = _stored_text(HOURS_WITHDRAWN_NOTE)
+        written += _reverse_withdrawn(entry, note, at)
+    return written
+
+
 def points_award_volunteer_hours(*, since=None, at=None) -> int:
     """Award every active "per approved volunteer hour" rule for approved service hours.
 
     Reads `nuanxin.volunteers.selectors.approved_service_hours` (the volunteer-hours record stays
-    the volunteers app's; points are recorded apart). Idempotent per rule and record entry. When an
-    entry supersedes an earlier one (a correction), the award for the earlier one is reversed if its
-    points are unspent. Returns the number of new earn entries.
+    the volunteers app's; points are recorded apart). Idempotent per rule and record entry. The
+    awards of entries a correction replaced are reversed by
+    `points_reverse_corrected_volunteer_awards`, which `points_sync` runs first. Returns the number
+    of new earn entries.
     """
     from nuanxin.couriers.models import CourierProfile
     from nuanxin.volunteers.selectors import approved_service_hours
@@ -559,19 +756,6 @@ def points_award_volunteer_hours(*, since=None, at=None) -> int:
     for service in services:
         courier = couriers[service.courier_id]
         for rule in rules:
-            if service.supersedes_entry_id is not None:
-                earlier = LedgerEntry.objects.filter(
-                    kind=LedgerEntry.Kind.EARN,
-                    rule=rule,
-                    source_type="volunteers.recordentry",
-                    source_id=str(service.supersedes_entry_id),
-                    reversed_by__isnull=True,
-                ).first()
-                if earlier is not None:
-                    with contextlib.suppress(Conflict):
-                        points_entry_reverse(
-                            actor=None, entry=earlier, note="volunteer record corrected", at=at
-                        )
             try:
                 award = points_award(
                     actor=None,
@@ -585,6 +769,24 @@ def points_award_volunteer_hours(*, since=None, at=None) -> int:
                 continue
             created += award.is_new
     return created
+
+
+def points_sync(*, since=None, at=None) -> dict:
+    """The hourly sync (`tasks.award_sync`, `manage.py points_award_sync`): first reverse awards
+    whose source was withdrawn (reports rejected or merged as duplicates after their award), then
+    and volunteer entries a correction replaced, then award attended events, approved volunteer
+    hours and verified street reports. Idempotent. Returns the counts of new entries by kind of work.
+
+    Event attendance is never withdrawn: nuanxin.events has no way to revoke an attendance once
+    recorded, and its care service record cannot be deleted, so there is nothing to reverse.
+    """
+    return {
+        "report_reversals": points_reverse_withdrawn_report_awards(at=at),
+        "hour_reversals": points_reverse_corrected_volunteer_awards(at=at),
+        "events": points_award_event_attendance(since=since, at=at),
+        "hours": points_award_volunteer_hours(since=since, at=at),
+        "reports": points_award_street_reports(since=since, at=at),
+    }
 
 
 # --- rewards and redemption -----------------------------------------------------------------------
@@ -697,8 +899,8 @@ def redeem_code_confirm(*, actor, token, at=None) -> RedeemCode:
     PermissionDenied (not a merchant account; another merchant's reward), ValidationFailed (forged,
     altered or unknown code), CodeExpired (410), Conflict (already used; out of stock; not enough
     points). Nothing is changed when refused. Side effects: one spend entry, lots drawn oldest
-    first, the balance, the stock, one service record (kind "other", in the merchant's area), one
-    audit row.
+    first (recorded as `LotDraw` rows), the balance, the stock, one service record (kind "other",
+    in the merchant's area), one audit row.
     """
     if not is_merchant_account(actor):
         raise PermissionDenied(NOT_A_MERCHANT)
@@ -735,7 +937,7 @@ def redeem_code_confirm(*, actor, token, at=None) -> RedeemCode:
                 field="token",
                 code="not_enough_points",
             )
-        _draw_from_lots(balance=balance, points=reward.points_price, at=at)
+        draws = _draw_from_lots(balance=balance, points=reward.points_price, at=at)
         entry = _append(
             balance=balance,
             kind=LedgerEntry.Kind.SPEND,
@@ -746,6 +948,7 @@ def redeem_code_confirm(*, actor, token, at=None) -> RedeemCode:
             source_id=str(code.pk),
             note=f"{reward.merchant.name} · {reward.title}"[:200],
         )
+        LotDraw.objects.bulk_create([LotDraw(entry=entry, lot=lot, points=taken) for lot, taken in draws])
         reward.stock -= 1
         reward.save(update_fields=["stock", "updated_at"])
         code.redeemed_at = at
@@ -767,6 +970,115 @@ def redeem_code_confirm(*, actor, token, at=None) -> RedeemCode:
             action=AuditEntry.Action.TRANSITION,
             obj=code,
             changes={"redeemed_at": at.isoformat(), "points": reward.points_price, "merchant": merchant.name},
+            area_path=merchant.area.path,
+        )
+    code.reward = reward
+    return code
+
+
+def _refund_expiry(spend):
+    """When the points of a refunded spend expire: the earliest expiry among the lots it drew from.
+
+    Earliest, not each lot's own, because a refund restores one lot; the courier never gains
+    lifetime by a refund. Spends from before `LotDraw` existed (migration 0003) fall back to the
+    earliest lot of the courier that was live at the time of the spend — the one spending takes
+    first, so never later than the truth.
+    """
+    earliest = LotDraw.objects.filter(entry=spend).aggregate(earliest=Min("lot__expires_at"))["earliest"]
+    if earliest is None:
+        earliest = Lot.objects.filter(
+            courier_id=spend.courier_id,
+            earned_at__lte=spend.occurred_at,
+            expires_at__gt=spend.occurred_at,
+        ).aggregate(earliest=Min("expires_at"))["earliest"]
+    return earliest or spend.occurred_at + lot_life()
+
+
+def redeem_code_refund(*, actor, code, reason, at=None) -> RedeemCode:
+    """Cancel a confirmed redemption: the courier gets the points back, the reward its unit of stock.
+
+    Who: an account of the reward's merchant (the merchant that confirmed it) within
+    NUANXIN_POINTS_REFUND_HOURS (default 24) of the confirmation; an area manager whose subtree
+    holds the merchant at any time. Anyone else: NotFound (as for a missing code).
+
+    Locks the code, the reward, the courier's balance, then the lots (the order of
+    `redeem_code_confirm`, so a refund and a redemption never deadlock). In one transaction: one
+    refund entry (+ the points spent; it reverses the spend entry, so a spend is refunded once),
+    one new lot with the earliest expiry of the lots the spend drew from (already past → those
+    points expire at once, an expiry entry), the stock + 1, the code marked refunded, one audit row.
+
+    Raises NotFound, ValidationFailed (no reason, too long), Conflict (`already_refunded`;
+    `refund_window_passed` for a merchant; `not_redeemed` for a code never confirmed).
+    Nothing changes when refused.
+    """
+    at = at or timezone.now()
+    merchant = code.reward.merchant
+    is_staff = can_manage_area(actor, merchant.area)
+    if not (is_staff or can_confirm_for(actor, code.reward)):
+        raise NotFound()
+    errors = {}
+    reason = _text(errors, "reason", reason, limit=NOTE_MAX, required=True, message=REFUND_REASON_REQUIRED)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        code = (
+            RedeemCode.objects.select_for_update(of=("self",))
+            .select_related("reward__merchant__area", "courier__work_area", "entry")
+            .get(pk=code.pk)
+        )
+        if code.redeemed_at is None or code.entry_id is None:
+            raise Conflict(REDEMPTION_NOT_CONFIRMED, code="not_redeemed")
+        if code.refunded_at is not None:
+            raise Conflict(ALREADY_REFUNDED, code="already_refunded")
+        if not is_staff and at > code.redeemed_at + refund_window():
+            window_hours = int(refund_window().total_seconds() // 3600)
+            raise Conflict(REFUND_WINDOW_PASSED, code="refund_window_passed", params={"hours": window_hours})
+        reward = Reward.objects.select_for_update().get(pk=code.reward_id)
+        balance = _locked_balance(code.courier)
+        _expire_due_lots(balance=balance, at=at)
+        spend = code.entry
+        points = -spend.points
+        refund = _append(
+            balance=balance,
+            kind=LedgerEntry.Kind.REFUND,
+            points=points,
+            at=at,
+            actor=actor,
+            reverses=spend,
+            source_type="points.redeemcode",
+            source_id=str(code.pk),
+            note=f"{merchant.name} · {reward.title} · {reason}"[:NOTE_MAX],
+        )
+        expires_at = _refund_expiry(spend)
+        Lot.objects.create(
+            courier=code.courier,
+            entry=refund,
+            points=points,
+            remaining=points,
+            earned_at=at,
+            expires_at=expires_at,
+        )
+        # The restored points keep the life they had: past it, they expire now, in the open.
+        expired_at_once = _expire_due_lots(balance=balance, at=at) > 0
+        reward.stock += 1
+        reward.save(update_fields=["stock", "updated_at"])
+        code.refunded_at = at
+        code.refunded_by = actor if getattr(actor, "is_authenticated", False) else None
+        code.refund_reason = reason
+        code.save(update_fields=["refunded_at", "refunded_by", "refund_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.TRANSITION,
+            obj=code,
+            changes={
+                "refunded_at": at.isoformat(),
+                "points": points,
+                "merchant": merchant.name,
+                "by": "staff" if is_staff else "merchant",
+                "expires_at": expires_at.isoformat(),
+                "expired_at_once": expired_at_once,
+            },
+            message=reason[:255],
             area_path=merchant.area.path,
         )
     code.reward = reward

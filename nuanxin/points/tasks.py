@@ -1,11 +1,6 @@
 """Periodic points work (CELERY_BEAT_SCHEDULE; the management commands do the same by hand)."""
 
-from .services import (
-    points_award_event_attendance,
-    points_award_street_reports,
-    points_award_volunteer_hours,
-    points_expire_due,
-)
+from .services import points_expire_due, points_sync
 
 
 def expire_due():
@@ -14,10 +9,7 @@ def expire_due():
 
 
 def award_sync():
-    """Hourly: award attended events, approved volunteer hours and verified street reports not yet
-    awarded. Idempotent."""
-    return {
-        "events": points_award_event_attendance(),
-        "hours": points_award_volunteer_hours(),
-        "reports": points_award_street_reports(),
-    }
+    """Hourly: reverse awards whose source was withdrawn (a report rejected or merged as a duplicate
+    after its award, volunteer hours corrected), then award attended events, approved volunteer
+    hours and verified street reports not yet awarded. Idempotent."""
+    return points_sync()

@@ -27,9 +27,10 @@ def balance_points(courier):
     return Balance.objects.filter(courier=courier).values_list("points", flat=True).first() or 0
 
 
-def assert_ledger_balances(courier):
+def assert_ledger_balances(courier, *, at=None):
     """The invariant: balance row == sum of entries == what is left in unexpired-or-unprocessed lots,
-    and each entry's balance_after is the running sum."""
+    and each entry's balance_after is the running sum. With `at` (a moment after which the due lots
+    were expired by a write or the job): the balance is exactly what is left in lots unexpired at `at`."""
     entries = list(LedgerEntry.objects.filter(courier=courier).order_by("id"))
     running = 0
     for entry in entries:
@@ -37,4 +38,7 @@ def assert_ledger_balances(courier):
         assert entry.balance_after == running, entry
     assert balance_points(courier) == running
     assert sum(Lot.objects.filter(courier=courier).values_list("remaining", flat=True)) == running
+    if at is not None:
+        live = Lot.objects.filter(courier=courier, expires_at__gt=at).values_list("remaining", flat=True)
+        assert sum(live) == running
     assert running >= 0

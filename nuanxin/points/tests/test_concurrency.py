@@ -1,4 +1,6 @@
-"""On PostgreSQL, many simultaneous redemptions never spend a point or a stock unit twice."""
+"""On PostgreSQL, many simultaneous redemptions never spend a point or a stock unit twice, a
+redemption is refunded once however many press "refund" at once, and a refund racing a new
+redemption of the same courier keeps the ledger balanced."""
 
 import threading
 
@@ -117,3 +119,75 @@ def test_one_code_confirmed_by_many_at_once_is_spent_once(transactional_db, area
     assert outcomes == ["already_used"] * (THREADS - 1) + ["done"]
     assert balance_points(courier) == 900
     assert_ledger_balances(courier)
+
+
+@pytest.mark.postgres_only
+def test_parallel_refunds_of_one_redemption_give_the_points_back_once(transactional_db, areas, shop):
+    _require_postgres()
+    from nuanxin.accounts.models import Role
+    from nuanxin.accounts.tests.factories import staff
+
+    account, merchant = shop
+    street_staff = staff(Role.STREET_STAFF, areas["street"], username="street")
+    make_rule(areas["city"], code="gift", kind="event_attended", points_per_unit=1)
+    courier = make_courier(area=areas["street"])
+    services.points_award(actor=None, courier=courier, rule_code="gift", quantity=300)
+    reward = make_reward(merchant, points_price=100, stock=5)
+    _code, token = services.redeem_code_issue(courier=courier, reward=reward)
+    code = services.redeem_code_confirm(actor=account, token=token)
+
+    # the merchant and the street staff press "refund" at once, four times each
+    actors = [account, street_staff] * (THREADS // 2)
+    outcomes = _run_together(
+        lambda actor: services.redeem_code_refund(actor=actor, code=code, reason="重复点击"), actors
+    )
+
+    assert outcomes == ["already_refunded"] * (THREADS - 1) + ["done"]
+    assert balance_points(courier) == 300
+    assert Reward.objects.get(pk=reward.pk).stock == 5
+    assert LedgerEntry.objects.filter(kind="refund").count() == 1
+    assert_ledger_balances(courier)
+
+
+@pytest.mark.postgres_only
+def test_a_refund_racing_a_new_redemption_keeps_the_ledger_balanced(transactional_db, areas, shop):
+    _require_postgres()
+    account, merchant = shop
+    make_rule(areas["city"], code="gift", kind="event_attended", points_per_unit=1)
+    first = make_reward(merchant, title="理发", points_price=100, stock=THREADS)
+    second = make_reward(merchant, title="洗头", points_price=100, stock=THREADS)
+    # given four couriers with 100 points each: each spent them on a haircut and holds a code for
+    # a wash (issued while the points were still there)
+    work = []
+    couriers = []
+    for _ in range(THREADS // 2):
+        courier = make_courier(area=areas["street"])
+        services.points_award(actor=None, courier=courier, rule_code="gift", quantity=100)
+        _code, haircut = services.redeem_code_issue(courier=courier, reward=first)
+        _code, wash = services.redeem_code_issue(courier=courier, reward=second)
+        spent = services.redeem_code_confirm(actor=account, token=haircut)
+        couriers.append((courier, spent))
+        # when the haircut is refunded at the same moment as the wash is confirmed
+        work.append(("refund", spent))
+        work.append(("confirm", wash))
+
+    def run(item):
+        kind, value = item
+        if kind == "refund":
+            services.redeem_code_refund(actor=account, code=value, reason="理发师请假")
+        else:
+            services.redeem_code_confirm(actor=account, token=value)
+
+    outcomes = _run_together(run, work)
+
+    # then every refund went through; a wash went through only where the refund came first; and
+    # each courier's ledger balances to the point, never below zero
+    washes = LedgerEntry.objects.filter(kind="spend", redeem_code__reward=second).count()
+    half = THREADS // 2
+    assert outcomes == sorted(["done"] * (half + washes) + ["not_enough_points"] * (half - washes))
+    assert LedgerEntry.objects.filter(kind="refund").count() == THREADS // 2
+    assert Reward.objects.get(pk=first.pk).stock == THREADS
+    assert Reward.objects.get(pk=second.pk).stock == THREADS - washes
+    for courier, _spent in couriers:
+        assert_ledger_balances(courier)
+    assert sum(balance_points(courier) for courier, _spent in couriers) == 100 * (THREADS // 2 - washes)
