@@ -27,7 +27,15 @@ class SignupInline(admin.TabularInline):
     model = Signup
     extra = 0
     can_delete = False
-    fields = ("courier", "status", "signed_up_at", "promoted_at", "cancelled_at", "attended_at")
+    fields = (
+        "courier",
+        "status",
+        "signed_up_at",
+        "promoted_at",
+        "cancelled_at",
+        "attended_at",
+        "wants_reminders",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

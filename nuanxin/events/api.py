@@ -1,6 +1,7 @@
 """The JSON API of events, mounted at /api/v1/ ("/" router).
 
-Courier endpoints (`/events…`): list, detail, sign up, cancel, my sign-ups, my ticket, feedback.
+Courier endpoints (`/events…`): list, detail, sign up, cancel, reminders on/off, my sign-ups, my
+ticket, feedback.
 Staff endpoints (`/manage/events…`, area-scoped; city/district/street staff and stewards): list,
 create, detail, update, publish, cancel, sign-up list, check-in scan, attendance, close (report),
 report photos, report. An event outside the caller's area answers 404.
@@ -40,6 +41,7 @@ from .schemas import (
     ReportOut,
     SignupListOut,
     SignupOut,
+    SignupPatch,
     StaffEventListOut,
     StaffEventOut,
     StaffSignupListOut,
@@ -130,6 +132,17 @@ def event_signup_cancel(request, event_id: uuid.UUID):
     courier = require_courier(request)
     event = selectors.event_get_for_courier(courier=courier, public_id=event_id)
     return signup_out(services.signup_cancel(courier=courier, event=event))
+
+
+@courier_router.patch("/events/{uuid:event_id}/signup", response=SignupOut)
+def event_signup_update(request, event_id: uuid.UUID, payload: SignupPatch):
+    """Turn the reminders before the event on or off for my sign-up (`wants_reminders`)."""
+    courier = require_courier(request)
+    event = selectors.event_get_for_courier(courier=courier, public_id=event_id)
+    signup = services.signup_reminders_set(
+        courier=courier, event=event, wants_reminders=payload.wants_reminders
+    )
+    return signup_out(signup, position=selectors.waitlist_position(signup))
 
 
 @courier_router.get("/events/{uuid:event_id}/ticket", response=TicketOut)

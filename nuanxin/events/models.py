@@ -5,6 +5,10 @@ or at an address. `capacity` seats are confirmed in sign-up order; later sign-up
 (`Signup.Status.WAITLISTED`, ordered by `signed_up_at`) and move up when a confirmed one cancels.
 The seat count is never exceeded: every sign-up, cancellation and capacity change runs under a row
 lock on the event (`services._lock_event`).
+
+Reminders (`reminders.py`): a confirmed sign-up with `wants_reminders` is reminded at the offsets of
+NUANXIN_EVENT_REMINDERS before the start; each sent reminder is an `EventReminder` row, unique per
+sign-up and offset, so no reminder is ever sent twice.
 """
 
 from django.db import models
@@ -140,6 +144,11 @@ class Signup(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    wants_reminders = models.BooleanField(
+        _("remind me"),
+        default=True,
+        help_text=_("Send reminders before the event to this courier's inbox."),
+    )
 
     class Meta:
         verbose_name = _("sign-up")
@@ -165,6 +174,33 @@ class Signup(BaseModel):
     @property
     def has_attended(self):
         return self.attended_at is not None
+
+
+class EventReminder(models.Model):
+    """One reminder sent for one sign-up at one offset before the start (`reminders.py`).
+
+    The row is written in the same transaction as the inbox message; the unique pair (sign-up,
+    offset) makes a second send impossible, however many reminder runs overlap.
+    """
+
+    signup = models.ForeignKey(
+        Signup, verbose_name=_("sign-up"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    offset_minutes = models.PositiveIntegerField(_("minutes before the start"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("event reminder")
+        verbose_name_plural = _("event reminders")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signup", "offset_minutes"], name="one_reminder_per_signup_and_offset"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.signup} · {self.offset_minutes} min"
 
 
 class Feedback(BaseModel):

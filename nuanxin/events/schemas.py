@@ -89,6 +89,13 @@ class SignupOut(Schema):
     signed_up_at: datetime.datetime
     attended_at: datetime.datetime | None
     has_feedback: bool = False
+    wants_reminders: bool = Field(
+        True, description='Reminders before the event ("remind me"); on by default.'
+    )
+
+
+class SignupPatch(Schema):
+    wants_reminders: bool = Field(..., description="Turn the reminders before this event on or off.")
 
 
 class SignupListOut(Schema):
@@ -262,6 +269,7 @@ def signup_out(signup, *, position=None):
         "signed_up_at": signup.signed_up_at,
         "attended_at": signup.attended_at,
         "has_feedback": hasattr(signup, "feedback"),
+        "wants_reminders": signup.wants_reminders,
     }
 
 

@@ -12,14 +12,17 @@ is also refused by a partial unique constraint.
 Errors raised: ValidationFailed (422, field messages), Conflict (409: full of rules, e.g. a second
 sign-up, an event that has started), PermissionDenied (403), NotFound (404), TicketInvalid /
 TicketExpired (400). Side effects: inbox messages to couriers (moved up from the waiting list,
-event cancelled); a service record (kind "event_attendance") per attendee via nuanxin.care.
+event cancelled, time or place changed — written in the site's language, whoever acted); a service
+record (kind "event_attendance") per attendee via nuanxin.care. Reminders before an event are sent
+by `reminders.py`.
 """
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.care.models import ServiceRecord
@@ -32,6 +35,7 @@ from nuanxin.messaging.services import inbox_message_send
 
 from .models import Event, EventKind, EventPhoto, Feedback, Signup
 from .permissions import ADD, CHANGE, courier_may_join, event_policy
+from .reminders import SHANGHAI, local_time
 from .tickets import ticket_read
 
 FIELD_REQUIRED = _("This field is required.")
@@ -72,6 +76,13 @@ PROMOTED_TITLE = _("You have a seat: %(title)s")
 PROMOTED_BODY = _("A seat became free and you moved up from the waiting list. It starts at %(starts_at)s.")
 CANCELLED_TITLE = _("Cancelled: %(title)s")
 CANCELLED_BODY = _("The organizers cancelled this event. %(reason)s")
+CHANGED_TITLE = _("Changed: %(title)s")
+CHANGED_TIME = _("New time: %(when)s.")
+CHANGED_PLACE = _("New place: %(place)s.")
+CHANGED_SEAT_KEPT = _(
+    "Your seat is kept. If you can no longer come, please cancel your sign-up so that someone on the "
+    "waiting list gets it."
+)
 
 TITLE_MAX = Event._meta.get_field("title").max_length
 ADDRESS_MAX = Event._meta.get_field("address").max_length
@@ -174,6 +185,39 @@ def _mobile_link(event):
     return reverse("mobile_events:detail", args=[event.public_id])
 
 
+def _tell(courier, *, title, body, params, link):
+    """One inbox message to a courier, written in the site's language (Simplified Chinese first)
+    whatever language the acting user's request had: the inbox stores the text as it is sent."""
+    with translation.override(settings.LANGUAGE_CODE):
+        inbox_message_send(recipient=courier, title=str(title % params), body=str(body % params), link=link)
+
+
+def _when(event):
+    """Start and end as couriers read them (Asia/Shanghai): "2026-03-05 14:00–16:00"."""
+    starts, ends = timezone.localtime(event.starts_at, SHANGHAI), timezone.localtime(event.ends_at, SHANGHAI)
+    end_format = "%H:%M" if starts.date() == ends.date() else "%Y-%m-%d %H:%M"
+    return f"{local_time(starts)}–{ends.strftime(end_format)}"
+
+
+def _notify_change(event, *, time_changed, place_changed):
+    """The change notice: one inbox message to every confirmed courier of `event` (caller holds the lock)."""
+    parts = []
+    if time_changed:
+        parts.append((CHANGED_TIME, {"when": _when(event)}))
+    if place_changed:
+        parts.append((CHANGED_PLACE, {"place": event.place}))
+    confirmed = (
+        Signup.objects.filter(event=event, status=Signup.Status.CONFIRMED, courier__deleted_at__isnull=True)
+        .select_related("courier")
+        .order_by("pk")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(CHANGED_TITLE % {"title": event.title})
+        body = " ".join([*(str(text % params) for text, params in parts), str(CHANGED_SEAT_KEPT)])
+    for signup in confirmed:
+        inbox_message_send(recipient=signup.courier, title=title, body=body, link=_mobile_link(event))
+
+
 def _confirmed_count(event):
     return Signup.objects.filter(event=event, status=Signup.Status.CONFIRMED).count()
 
@@ -194,11 +238,11 @@ def _promote_waitlisted(event, *, free_seats, now):
         signup.status = Signup.Status.CONFIRMED
         signup.promoted_at = now
         signup.save(update_fields=["status", "promoted_at", "updated_at"])
-        inbox_message_send(
-            recipient=signup.courier,
-            title=PROMOTED_TITLE % {"title": event.title},
-            body=PROMOTED_BODY
-            % {"starts_at": timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M")},
+        _tell(
+            signup.courier,
+            title=PROMOTED_TITLE,
+            body=PROMOTED_BODY,
+            params={"title": event.title, "starts_at": local_time(event.starts_at)},
             link=_mobile_link(event),
         )
         audit_record(
@@ -261,6 +305,8 @@ def event_update(*, actor, event, **changes):
     """Change an event's editable fields (see EDITABLE_FIELDS; the others are kept).
 
     A larger capacity moves waiting couriers up; a capacity below the confirmed count is refused.
+    A published event whose time (start or end) or place (station or address) changes sends every
+    confirmed courier one change notice per change (inbox), whether or not reminders went out.
     Raises NotFound, PermissionDenied, Conflict (cancelled or closed; capacity too low), ValidationFailed.
     """
     locked = _lock_event(event, actor=actor, action=CHANGE)
@@ -279,10 +325,15 @@ def event_update(*, actor, event, **changes):
             params={"count": confirmed},
         )
     before = snapshot(locked)
+    time_changed = (cleaned["starts_at"], cleaned["ends_at"]) != (locked.starts_at, locked.ends_at)
+    place_changed = (cleaned["station"], cleaned["address"]) != (locked.station, locked.address)
     for name, value in cleaned.items():
         setattr(locked, name, value)
     locked.save()
     if locked.status == Event.Status.PUBLISHED:
+        if time_changed or place_changed:
+            # before the promotions: a courier moved up now is told the new time by that message
+            _notify_change(locked, time_changed=time_changed, place_changed=place_changed)
         _promote_waitlisted(locked, free_seats=locked.capacity - confirmed, now=timezone.now())
     audit_record(
         actor=actor, action=AuditEntry.Action.UPDATE, obj=locked, changes=diff(before, snapshot(locked))
@@ -326,10 +377,11 @@ def event_cancel(*, actor, event, reason=""):
     now = timezone.now()
     live = list(locked.signups.exclude(status=Signup.Status.CANCELLED).select_related("courier"))
     for signup in live:
-        inbox_message_send(
-            recipient=signup.courier,
-            title=CANCELLED_TITLE % {"title": locked.title},
-            body=CANCELLED_BODY % {"reason": reason},
+        _tell(
+            signup.courier,
+            title=CANCELLED_TITLE,
+            body=CANCELLED_BODY,
+            params={"title": locked.title, "reason": reason},
             link=_mobile_link(locked),
         )
     locked.signups.exclude(status=Signup.Status.CANCELLED).update(
@@ -421,6 +473,35 @@ def signup_cancel(*, courier, event):
     )
     if previous == Signup.Status.CONFIRMED and locked.status == Event.Status.PUBLISHED:
         _promote_waitlisted(locked, free_seats=locked.capacity - _confirmed_count(locked), now=now)
+    return signup
+
+
+@transaction.atomic
+def signup_reminders_set(*, courier, event, wants_reminders):
+    """Turn the reminders before `event` on or off for the courier's live sign-up ("remind me").
+
+    Change notices and cancellations are sent whatever this says. Raises Conflict (no live sign-up).
+    """
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("event__area")
+        .filter(event=event, courier=courier)
+        .exclude(status=Signup.Status.CANCELLED)
+        .first()
+    )
+    if signup is None:
+        raise Conflict(NO_SIGNUP, code="no_signup")
+    wants_reminders = bool(wants_reminders)
+    if signup.wants_reminders != wants_reminders:
+        signup.wants_reminders = wants_reminders
+        signup.save(update_fields=["wants_reminders", "updated_at"])
+        audit_record(
+            actor=courier.user,
+            action=AuditEntry.Action.UPDATE,
+            obj=signup,
+            changes={"wants_reminders": [not wants_reminders, wants_reminders]},
+            area_path=signup.event.area.path,
+        )
     return signup
 
 

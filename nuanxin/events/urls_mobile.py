@@ -12,5 +12,6 @@ urlpatterns = [
     path("events/<uuid:public_id>/signup/", views.event_signup, name="signup"),
     path("events/<uuid:public_id>/cancel/", views.event_cancel, name="cancel"),
     path("events/<uuid:public_id>/ticket/", views.event_ticket, name="ticket"),
+    path("events/<uuid:public_id>/reminders/", views.event_reminders, name="reminders"),
     path("events/<uuid:public_id>/feedback/", views.event_feedback, name="feedback"),
 ]

@@ -20,12 +20,15 @@ from nuanxin.couriers.decorators import courier_login_required
 
 from . import selectors, services
 from .models import Event, Feedback, Signup
+from .reminders import offsets_label
 from .tickets import ticket_token
 
 SIGNED_UP = _("You are signed up. Show your ticket at the entrance.")
 WAITLISTED = _("The event is full. You are number %(position)s on the waiting list.")
 CANCELLED = _("Your sign-up is cancelled.")
 FEEDBACK_THANKS = _("Thank you for your feedback.")
+REMINDERS_ON = _("Reminders are on.")
+REMINDERS_OFF = _("Reminders are off.")
 PAGE_SIZE = 50
 
 
@@ -39,6 +42,10 @@ class FeedbackForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea
     )
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
 
 
 def _event_or_404(request, public_id):
@@ -133,8 +140,39 @@ def event_ticket(request, public_id):
     return render(
         request,
         "events/pages/ticket.html",
-        {"event": event, "signup": signup, "qr_svg": mark_safe(svg)},  # noqa: S308
+        {
+            "event": event,
+            "signup": signup,
+            "qr_svg": mark_safe(svg),  # noqa: S308
+            "reminder_times": offsets_label(),
+        },
     )
+
+
+@courier_login_required
+@require_POST
+def event_reminders(request, public_id):
+    """The "remind me" switch of the ticket page: `wants_reminders=on|off`.
+
+    With htmx the switch alone comes back (`ticket.html#reminders`); without, the ticket page again.
+    """
+    event = _event_or_404(request, public_id)
+    wants_reminders = request.POST.get("wants_reminders") == "on"
+    try:
+        signup = services.signup_reminders_set(
+            courier=request.courier, event=event, wants_reminders=wants_reminders
+        )
+    except DomainError as error:
+        messages.error(request, error.text())
+        return redirect("mobile_events:detail", event.public_id)
+    if _is_htmx(request):
+        return render(
+            request,
+            "events/pages/ticket.html#reminders",
+            {"event": event, "signup": signup, "reminder_times": offsets_label()},
+        )
+    messages.success(request, REMINDERS_ON if signup.wants_reminders else REMINDERS_OFF)
+    return redirect("mobile_events:ticket", event.public_id)
 
 
 @courier_login_required
