@@ -126,7 +126,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo logins (password {data.DEMO_PASSWORD}): admin, "
             + ", ".join(username for username, *_rest in data.ACCOUNTS)
-            + ", steward_<street> (e.g. steward_qyc)"
+            + ", qyc_handler, steward_<street> (e.g. steward_qyc)"
         )
 
     def _count(self, key, created):
