@@ -27,6 +27,7 @@ urlpatterns = [
     path("m/", include("nuanxin.events.urls_mobile")),
     path("m/", include("nuanxin.events.urls_scan")),
     path("m/", include("nuanxin.housing.urls_mobile")),
+    path("m/", include("nuanxin.reports.urls_public")),
     path("m/", include("nuanxin.reports.urls_mobile")),
     path("m/", include("nuanxin.points.urls_mobile")),
     path("m/", include("nuanxin.hall.urls_mobile")),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("staff/", include("nuanxin.stations.urls_staff")),
     path("staff/couriers/", include("nuanxin.couriers.urls_staff")),
     path("staff/reports/", include("nuanxin.reports.urls_staff")),
+    path("staff/leaderboards/", include("nuanxin.points.urls_staff")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
