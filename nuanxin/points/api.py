@@ -1,7 +1,8 @@
 """The JSON API of the points economy and recognition, mounted at "/":
 
 - courier: GET /me/points (balance), GET /me/points/entries (history), GET /points/rewards,
-  POST /me/points/redeem-codes (a fresh single-use code and its QR as SVG);
+  POST /me/points/redeem-codes (a fresh single-use code and its QR as SVG),
+  GET /me/points/leaderboard (masked names, the courier's own row);
 - merchant account: POST /merchant/points/redeem-codes/confirm, GET /merchant/points/redemptions,
   POST /merchant/points/redemptions/{id}/refund (within NUANXIN_POINTS_REFUND_HOURS);
 - public: GET /points/stories, GET /points/stories/{id};
@@ -36,6 +37,8 @@ from .schemas import (
     EntryOut,
     LeaderboardOut,
     LeaderboardQuery,
+    MyLeaderboardOut,
+    MyLeaderboardQuery,
     PageQuery,
     RedeemCodeIn,
     RedeemCodeOut,
@@ -84,6 +87,40 @@ def my_entries(request, page: Query[PageQuery]):
     """The courier's ledger, newest first."""
     courier = require_courier(request)
     return [entry_out(entry) for entry in page.slice(selectors.entry_list_for_courier(courier))]
+
+
+@courier_router.get("/me/points/leaderboard", response=MyLeaderboardOut)
+def my_leaderboard(request, query: Query[MyLeaderboardQuery]):
+    """The leaderboard of the courier's street, district or city (`scope`) by approved volunteer
+    hours or points earned (`metric`) this month, this year or all time (`period`, Asia/Shanghai).
+    Names are masked (张*); `me` is the courier's own row, also when outside the top 20. Unknown
+    values fall back to hours, this month and the street; 422 without a work street."""
+    courier = require_courier(request)
+    chosen = selectors.courier_leaderboard(
+        courier=courier, metric=query.metric, scope=query.scope, period=query.period
+    )
+    board = chosen.board
+    if board is None:
+        raise ValidationFailed({"scope": [selectors.NO_BOARD_WITHOUT_WORK_STREET]})
+
+    def public_row(row):
+        return {
+            "rank": row.rank,
+            "name": selectors.masked_name(row.courier),
+            "value": row.value,
+            "is_me": row.courier.pk == courier.pk,
+        }
+
+    return {
+        "metric": chosen.metric,
+        "period": chosen.period,
+        "scope": chosen.scope,
+        "scopes": list(chosen.areas),
+        "area_name": board.area.name,
+        "since": board.since,
+        "rows": [public_row(row) for row in board.rows],
+        "me": public_row(board.own) if board.own else None,
+    }
 
 
 @courier_router.get("/points/rewards", response=list[RewardOut])
@@ -285,32 +322,31 @@ def reward_update(request, reward_id: uuid.UUID, payload: RewardPatch):
 
 @manage_router.get("/points/leaderboard", response=LeaderboardOut)
 def leaderboard(request, query: Query[LeaderboardQuery]):
-    """The top couriers of an area (default: the staff member's own) by points earned or approved
-    volunteer hours in a period (week, month, year, all)."""
+    """The top couriers working in an area (default: the staff member's own) by points earned or
+    approved volunteer hours served in a period (week, month, year, all; Asia/Shanghai)."""
     _require_manager(request)
     if query.period not in selectors.PERIODS:
         raise ValidationFailed({"period": [PERIOD_UNKNOWN]})
-    if query.metric not in {"points", "hours"}:
+    if query.metric not in selectors.METRICS:
         raise ValidationFailed({"metric": [METRIC_UNKNOWN]})
     area = _area(query.area_code) if query.area_code else request.user.area
     if area is None or not object_in_actor_area(request.user, area):
         raise ValidationFailed({"area_code": [services.AREA_OUTSIDE_YOURS]})
     since, until = selectors.period_bounds(query.period)
-    board = selectors.points_leaderboard if query.metric == "points" else selectors.hours_leaderboard
-    rows = board(area=area, since=since, until=until)
+    board = selectors.leaderboard(area=area, metric=query.metric, since=since, until=until)
     return {
         "area_code": area.code,
         "period": query.period,
         "metric": query.metric,
         "rows": [
             {
-                "rank": rank,
-                "courier_id": courier.public_id,
-                "name": courier.name,
-                "work_area": courier.work_area.name if courier.work_area_id else "",
-                "value": value,
+                "rank": row.rank,
+                "courier_id": row.courier.public_id,
+                "name": row.courier.name,
+                "work_area": row.courier.work_area.name if row.courier.work_area_id else "",
+                "value": row.value,
             }
-            for rank, (courier, value) in enumerate(rows, start=1)
+            for row in board.rows
         ],
     }
 

@@ -166,6 +166,30 @@ class LeaderboardOut(Schema):
     rows: list[LeaderboardRow]
 
 
+class MyLeaderboardQuery(Schema):
+    metric: str = "hours"
+    scope: str | None = None
+    period: str = "month"
+
+
+class PublicLeaderboardRow(Schema):
+    rank: int
+    name: str  # masked: family name and stars
+    value: float
+    is_me: bool
+
+
+class MyLeaderboardOut(Schema):
+    metric: str
+    period: str
+    scope: str
+    scopes: list[str]
+    area_name: str
+    since: datetime.datetime | None
+    rows: list[PublicLeaderboardRow]
+    me: PublicLeaderboardRow | None
+
+
 class StoryPhotoOut(Schema):
     url: str
     caption: str

@@ -8,6 +8,7 @@ from . import views, views_merchant
 app_name = "mobile_points"
 urlpatterns = [
     path("points/", views.points_home, name="home"),
+    path("points/leaderboard/", views.leaderboard, name="leaderboard"),
     path("points/rewards/<uuid:public_id>/", views.redeem_code_page, name="redeem_code"),
     path("points/rewards/<uuid:public_id>/code/", views.redeem_code_fragment, name="redeem_code_fragment"),
     path("stories/", views.story_list, name="stories"),
