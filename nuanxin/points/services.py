@@ -94,9 +94,6 @@ DEFAULT_LOT_LIFE_DAYS = 365
 DEFAULT_CODE_TTL_SECONDS = 120
 DEFAULT_REFUND_HOURS = 24
 NOTE_MAX = 200
-# A report's number as staff and reporters see it: the first 8 hex digits of its public id, upper
-# case (the same as nuanxin.reports.selectors.report_number).
-REPORT_NUMBER_LENGTH = 8
 QUANTITY_MAX = decimal.Decimal(1000)
 POINTS_PER_UNIT_MAX = 10_000
 DAILY_CAP_MAX = 100_000
@@ -631,10 +628,6 @@ def _reverse_withdrawn(entry, note, at):
     return 1
 
 
-def _report_number(report):
-    return report.public_id.hex[:REPORT_NUMBER_LENGTH].upper()
-
-
 def points_reverse_withdrawn_report_awards(*, at=None) -> int:
     """Reverse the street-report awards of reports that staff later rejected or merged as a duplicate.
 
@@ -646,6 +639,7 @@ def points_reverse_withdrawn_report_awards(*, at=None) -> int:
     Returns the number of reversal entries written.
     """
     from nuanxin.reports.models import Report, ReportEvent
+    from nuanxin.reports.selectors import report_number
 
     withdrawn_ids = (
         Report.objects.filter(status__in=[Report.Status.REJECTED, Report.Status.DUPLICATE])
@@ -673,13 +667,13 @@ def points_reverse_withdrawn_report_awards(*, at=None) -> int:
     written = 0
     for entry in awards:
         report = withdrawn[int(entry.source_id)]
-        number = _report_number(report)
+        number = report_number(report)
         if report.status == Report.Status.DUPLICATE:
             original = originals.get(report.duplicate_of_id)
             note = _stored_text(
                 REPORT_DUPLICATE_NOTE,
                 number=number,
-                original=_report_number(original) if original else "?",
+                original=report_number(original) if original else "?",
             )
         elif reasons.get(report.pk):
             note = _stored_text(REPORT_REJECTED_NOTE, number=number, reason=reasons[report.pk])
