@@ -37,6 +37,7 @@ urlpatterns = [
     path("staff/couriers/", include("nuanxin.couriers.urls_staff")),
     path("staff/reports/", include("nuanxin.reports.urls_staff")),
     path("staff/leaderboards/", include("nuanxin.points.urls_staff")),
+    path("staff/notices/", include("nuanxin.messaging.urls_staff")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

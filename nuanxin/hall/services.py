@@ -10,7 +10,9 @@ Conflict (409: a second support, a move the workflow does not have), RateLimited
 
 Side effect of every published change (routing, a published answer, a milestone): one inbox message
 (`messaging.services.inbox_message_send`) to the author and to each supporter, in the same
-transaction — nobody is told of a change that was rolled back.
+transaction — nobody is told of a change that was rolled back. Routing (and an order created
+already routed) also writes a staff notice (`messaging.services.staff_notify`) to each handler of the
+department the item goes to, except the actor, linking to the item's back-office page.
 """
 
 import datetime
@@ -23,12 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.accounts.models import Role
 from nuanxin.care.models import ServiceItem
 from nuanxin.core.audit import audit_record, snapshot
 from nuanxin.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from nuanxin.core.models import AuditEntry
 from nuanxin.couriers.models import CourierProfile
-from nuanxin.messaging.services import inbox_message_send
+from nuanxin.messaging.models import StaffNotice
+from nuanxin.messaging.services import in_site_language, inbox_message_send, staff_notify
 from nuanxin.reports.selectors import departments_for_area
 from nuanxin.stations.geo import to_wgs84
 
@@ -63,6 +67,8 @@ NOTICE_ROUTED = _("Your hall item went to %(department)s: %(title)s")
 NOTICE_REROUTED = _("Your hall item moved to %(department)s: %(title)s")
 NOTICE_ANSWER = _("Official answer (%(state)s): %(title)s")
 NOTICE_MILESTONE = _("Progress on %(title)s: %(milestone)s")
+STAFF_ROUTED = _("Hall item routed to %(department)s: %(title)s")
+STAFF_REROUTED = _("Hall item moved to %(department)s: %(title)s")
 
 TITLE_MAX = HallItem._meta.get_field("title").max_length
 LOCATION_TEXT_MAX = HallItem._meta.get_field("location_text").max_length
@@ -154,6 +160,27 @@ def _notify(item, title, body=""):
     for courier in CourierProfile.objects.filter(pk__in=recipients, deleted_at__isnull=True).order_by("pk"):
         inbox_message_send(recipient=courier, title=title, body=body or item.title, link=link)
     return len(recipients)
+
+
+def _tell_handlers(item, *, actor, rerouted=False, note=""):
+    """A staff notice to each active handler of the item's department (not the actor), once per
+    routing: the key is the item, the department and the routing time."""
+    handlers = item.department.handlers.filter(role=Role.DEPARTMENT_HANDLER, is_active=True)
+    if actor is not None:
+        handlers = handlers.exclude(pk=actor.pk)
+    params = {"department": item.department.name, "title": item.title}
+    raised = item.source == HallItem.Source.RAISED
+    category = in_site_language(HallCategory(item.category).label) if raised else ""
+    summary = " · ".join(text for text in (category, item.area.name) if text)
+    body = "\n".join(text for text in (summary, item.description[:200], note) if text)
+    return staff_notify(
+        recipients=handlers,
+        kind=StaffNotice.Kind.HALL_ROUTED,
+        title=in_site_language(STAFF_REROUTED if rerouted else STAFF_ROUTED, params),
+        body=body,
+        url=reverse("admin:hall_hallitem_change", args=[item.pk]),
+        dedupe_key=f"hall:{item.public_id}:routed:{item.department_id}:{item.routed_at.isoformat()}",
+    )
 
 
 # --- courier side ------------------------------------------------------------------------------
@@ -260,6 +287,8 @@ def hall_item_order(*, courier, service_item_id, note="", location_text=""):
         routed_at=None if department is None else timezone.now(),
     )
     audit_record(actor=courier.user, action=AuditEntry.Action.CREATE, obj=item, changes=snapshot(item))
+    if department is not None:
+        _tell_handlers(item, actor=courier.user)
     return item
 
 
@@ -361,6 +390,7 @@ def hall_item_route(*, actor, item, department, note=""):
         },
         message="re-route" if rerouted else "route",
     )
+    _tell_handlers(locked, actor=actor, rerouted=rerouted, note=note)
     notice = NOTICE_REROUTED if rerouted else NOTICE_ROUTED
     _notify(
         locked,

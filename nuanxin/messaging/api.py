@@ -2,7 +2,8 @@
 
 - couriers: /inbox, /inbox/unread-count, /inbox/{id}/read, /inbox/read-all;
 - staff: /manage/announcements (draft, change, publish, delete) and /manage/deliveries (the SMS and
-  WeCom sends with their state; failed ones can be retried).
+  WeCom sends with their state; failed ones can be retried);
+- every staff account: /staff/notices (its own notices of work that reached it), mark read.
 """
 
 import datetime
@@ -16,13 +17,14 @@ from nuanxin.couriers.permissions import require_courier
 
 from . import selectors, services
 from .models import Channel, Delivery
-from .permissions import require_area_manager
+from .permissions import require_area_manager, require_staff_account
 
 MAX_PAGE = 100
 
 router = Router()
 inbox_router = Router(tags=["inbox (courier)"], auth=AUTH)
 manage_router = Router(tags=["announcements and deliveries (staff)"], auth=AUTH)
+staff_router = Router(tags=["staff notices"], auth=AUTH)
 
 ChannelValue = Literal["sms", "wecom"]
 
@@ -59,6 +61,24 @@ class InboxListOut(Schema):
 
 class UnreadOut(Schema):
     unread: int
+
+
+class StaffNoticeOut(Schema):
+    id: uuid.UUID
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    url: str
+    is_read: bool
+    read_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+class StaffNoticeListOut(Schema):
+    count: int
+    unread: int
+    items: list[StaffNoticeOut]
 
 
 class AnnouncementIn(Schema):
@@ -130,6 +150,20 @@ def inbox_message_out(message):
         "is_read": message.read_at is not None,
         "read_at": message.read_at,
         "created_at": message.created_at,
+    }
+
+
+def staff_notice_out(notice):
+    return {
+        "id": notice.public_id,
+        "kind": notice.kind,
+        "kind_label": notice.get_kind_display(),
+        "title": notice.title,
+        "body": notice.body,
+        "url": notice.url,
+        "is_read": notice.read_at is not None,
+        "read_at": notice.read_at,
+        "created_at": notice.created_at,
     }
 
 
@@ -325,5 +359,42 @@ def manage_delivery_retry(request, delivery_id: int):
     return delivery_out(delivery)
 
 
+# --- every staff account: its own notices ------------------------------------------------------
+
+
+@staff_router.get("/notices", response=StaffNoticeListOut)
+def staff_notice_list(request, query: Query[InboxQuery]):
+    """The caller's own notices: unread first, then newest (`unread=true`: only the unread ones)."""
+    actor = require_staff_account(request.auth)
+    count, items = _page(selectors.staff_notice_list(actor=actor, unread_only=query.unread), query)
+    return {
+        "count": count,
+        "unread": selectors.staff_notice_unread_count(actor=actor),
+        "items": [staff_notice_out(notice) for notice in items],
+    }
+
+
+@staff_router.get("/notices/unread-count", response=UnreadOut)
+def staff_notice_unread(request):
+    actor = require_staff_account(request.auth)
+    return {"unread": selectors.staff_notice_unread_count(actor=actor)}
+
+
+@staff_router.post("/notices/read-all", response=UnreadOut)
+def staff_notice_mark_all_read(request):
+    actor = require_staff_account(request.auth)
+    services.staff_notices_mark_all_read(actor=actor)
+    return {"unread": selectors.staff_notice_unread_count(actor=actor)}
+
+
+@staff_router.post("/notices/{uuid:notice_id}/read", response=StaffNoticeOut)
+def staff_notice_mark_read(request, notice_id: uuid.UUID):
+    """Mark one of the caller's notices read (again is harmless: the first time stays). Another
+    account's notice: 404, nothing changes."""
+    actor = require_staff_account(request.auth)
+    return staff_notice_out(services.staff_notice_mark_read(actor=actor, public_id=notice_id))
+
+
 router.add_router("/", inbox_router)
 router.add_router("/manage/", manage_router)
+router.add_router("/staff/", staff_router)

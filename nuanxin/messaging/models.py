@@ -134,3 +134,44 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.get_status_display()}"
+
+
+class StaffNotice(BaseModel):
+    """One notice to one staff account of work that reached them (a report dispatched to their
+    department, an overdue report escalated to their district, …), written by `staff_notify` in the
+    same transaction as the change it tells of. `dedupe_key` names the change: the same key is
+    never written twice for one recipient, so a retried job or a replayed request tells nobody twice.
+    """
+
+    class Kind(models.TextChoices):
+        REPORT_TRIAGE = "report_triage", _("New report to triage")
+        REPORT_DISPATCHED = "report_dispatched", _("Report dispatched to your department")
+        REPORT_RETURNED = "report_returned", _("Report returned by the department")
+        REPORT_REOPENED = "report_reopened", _("Report reopened by its reporter")
+        REPORT_ESCALATED = "report_escalated", _("Overdue report escalated")
+        HALL_ROUTED = "hall_routed", _("Hall item routed to your department")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="staff_notices",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(_("source"), max_length=200)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff notice")
+        verbose_name_plural = _("staff notices")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="one_staff_notice_per_source"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="staff_notice_unread")]
+
+    def __str__(self):
+        return self.title

@@ -1,13 +1,19 @@
 """Reads of messaging, always through a permission scope (missing and forbidden both answer 404)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from nuanxin.areas.models import Area
 from nuanxin.core.permissions import get_visible_or_404
 
-from .models import Announcement, Delivery, InboxMessage, WeComRobot
-from .permissions import announcement_policy, courier_inbox_scope, delivery_policy, robot_policy
+from .models import Announcement, Delivery, InboxMessage, StaffNotice, WeComRobot
+from .permissions import (
+    announcement_policy,
+    courier_inbox_scope,
+    delivery_policy,
+    robot_policy,
+    staff_notice_scope,
+)
 
 
 def inbox_list(*, courier, unread_only=False):
@@ -23,6 +29,26 @@ def inbox_unread_count(*, courier):
 
 def inbox_get(*, courier, public_id):
     return get_visible_or_404(courier_inbox_scope(courier, InboxMessage.objects.all()), public_id=public_id)
+
+
+def staff_notice_list(*, actor, unread_only=False):
+    """The actor's own notices: unread first, then newest first."""
+    queryset = staff_notice_scope(actor, StaffNotice.objects.all())
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset.annotate(
+        is_unread=Case(
+            When(read_at__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    ).order_by("-is_unread", "-created_at", "-id")
+
+
+def staff_notice_unread_count(*, actor):
+    return staff_notice_scope(actor, StaffNotice.objects.filter(read_at__isnull=True)).count()
+
+
+def staff_notice_get(*, actor, public_id):
+    return get_visible_or_404(staff_notice_scope(actor, StaffNotice.objects.all()), public_id=public_id)
 
 
 def _count(queryset):

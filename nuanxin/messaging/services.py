@@ -9,19 +9,27 @@
   `MAX_ATTEMPTS` tries, or a failure that cannot get better, the delivery is `failed` and shows in
   the staff lists, where `delivery_retry` queues it again.
 
+- `staff_notify` writes staff notices (`StaffNotice`): work that reached a staff account (a report
+  dispatched to their department, an overdue report escalated to their district, a new report in
+  their street's triage queue, a hall item routed to their department). The reports and hall
+  services call it inside their own transaction, so nobody is told of a change that rolled back.
+
 Staff services check `permissions.*_policy` (rows outside the actor's area: NotFound); courier
-services take the courier's profile and touch only their own rows.
+services take the courier's profile and touch only their own rows; staff notices are their
+recipient's only (`permissions.staff_notice_scope`).
 """
 
 import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.accounts.models import User
 from nuanxin.areas.models import Area
 from nuanxin.core.audit import audit_record, diff, snapshot
 from nuanxin.core.errors import Conflict, NotFound, ValidationFailed
@@ -30,7 +38,7 @@ from nuanxin.core.tasks import enqueue
 from nuanxin.couriers.models import Company, CourierProfile, WorkerGroup
 
 from .channels import ChannelError, channel_backend
-from .models import Announcement, Channel, Delivery, InboxMessage, WeComRobot
+from .models import Announcement, Channel, Delivery, InboxMessage, StaffNotice, WeComRobot
 from .permissions import (
     ADD,
     CHANGE,
@@ -41,6 +49,7 @@ from .permissions import (
     courier_inbox_scope,
     delivery_policy,
     robot_policy,
+    staff_notice_scope,
 )
 from .wecom import WEBHOOK_URL_INVALID, is_valid_webhook_url
 
@@ -106,6 +115,101 @@ def inbox_mark_all_read(*, courier):
     """Mark all of the courier's unread messages read. Returns how many changed."""
     now = timezone.now()
     return courier_inbox_scope(courier, InboxMessage.objects.filter(read_at__isnull=True)).update(
+        read_at=now, updated_at=now
+    )
+
+
+# --- staff notices -----------------------------------------------------------------------------
+
+STAFF_NOTICE_TITLE_MAX = StaffNotice._meta.get_field("title").max_length
+STAFF_NOTICE_URL_MAX = StaffNotice._meta.get_field("url").max_length
+STAFF_NOTICE_KEY_MAX = StaffNotice._meta.get_field("dedupe_key").max_length
+
+
+def in_site_language(text, params=None):
+    """`text` (a lazy msgid, optionally a %-template with `params`) rendered in the site's language
+    (settings.LANGUAGE_CODE, Simplified Chinese): a notice is stored once, as text, whatever
+    language the request that caused it was in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % params if params is not None else str(text)
+
+
+def _clip(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@transaction.atomic
+def staff_notify(*, recipients, kind, title, body="", url="", dedupe_key):
+    """Write one notice to each active account among `recipients` (users or a queryset of them),
+    unless that account already has a notice with this `dedupe_key`: calling again with the same
+    key — a retried job, a replayed request — tells nobody twice (the unique constraint on
+    (recipient, dedupe_key) stands behind the check under concurrency).
+
+    `title` and `body` are rendered in the site's language (lazy msgids are fine; already formatted
+    text should be made with `in_site_language`); `url` is a relative link to the staff page of the
+    thing. Runs in the caller's transaction: a change that rolls back tells nobody.
+    Returns the ids of the accounts told this time. Raises ValueError for an unknown `kind` or an
+    empty `dedupe_key` (programming errors, not user input).
+    """
+    if kind not in StaffNotice.Kind.values:
+        raise ValueError(f"unknown staff notice kind {kind!r}")
+    dedupe_key = str(dedupe_key or "")
+    if not dedupe_key or len(dedupe_key) > STAFF_NOTICE_KEY_MAX:
+        raise ValueError("a staff notice needs a dedupe_key of at most 200 characters")
+    wanted = {getattr(recipient, "pk", recipient) for recipient in recipients}
+    wanted.discard(None)
+    if not wanted:
+        return []
+    active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    told = set(
+        StaffNotice.objects.filter(recipient_id__in=active, dedupe_key=dedupe_key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = sorted(active - told)
+    if not new:
+        return []
+    title = _clip(in_site_language(title).strip(), STAFF_NOTICE_TITLE_MAX)
+    body = in_site_language(body or "")
+    url = str(url or "")[:STAFF_NOTICE_URL_MAX]
+    now = timezone.now()
+    StaffNotice.objects.bulk_create(
+        [
+            StaffNotice(
+                recipient_id=recipient_id,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+                created_at=now,
+                updated_at=now,
+            )
+            for recipient_id in new
+        ],
+        ignore_conflicts=True,
+    )
+    return new
+
+
+def staff_notice_mark_read(*, actor, public_id):
+    """Mark one of the actor's own notices read (the first reading time is kept). Returns it.
+    Raises NotFound for another account's notice, a missing one or a malformed id."""
+    try:
+        notice = staff_notice_scope(actor, StaffNotice.objects.all()).get(public_id=public_id)
+    except (StaffNotice.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound() from None
+    if notice.read_at is None:
+        now = timezone.now()
+        StaffNotice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now, updated_at=now)
+        notice.refresh_from_db(fields=["read_at", "updated_at"])
+    return notice
+
+
+def staff_notices_mark_all_read(*, actor):
+    """Mark all of the actor's unread notices read. Returns how many changed."""
+    now = timezone.now()
+    return staff_notice_scope(actor, StaffNotice.objects.filter(read_at__isnull=True)).update(
         read_at=now, updated_at=now
     )
 

@@ -4,26 +4,36 @@ Every service is atomic and audited. Errors: ValidationFailed (422, field messag
 (409: a move the workflow does not have, a reopen after the window, a bad merge), NotFound (404:
 outside the actor's reach), PermissionDenied (403), RateLimited (429).
 Side effects: each public change puts a message in the reporter's in-app inbox
-(`nuanxin.messaging.services.inbox_message_send`) unless the reporter made the change.
+(`nuanxin.messaging.services.inbox_message_send`) unless the reporter made the change; work that
+reaches staff writes staff notices (`nuanxin.messaging.services.staff_notify`, same transaction,
+never to the actor): a new report left in the street's triage queue → the street's staff; a
+dispatch → the department's handlers; a return by the department → the street's staff; a reopen by
+the reporter → the department's handlers (the street's staff when it has none); an escalation → the
+staff of the district it is raised to.
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.accounts.models import Role, User
 from nuanxin.core.audit import audit_record, snapshot
 from nuanxin.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from nuanxin.core.images import process_image
 from nuanxin.core.models import AuditEntry
-from nuanxin.messaging.services import inbox_message_send
+from nuanxin.messaging.models import StaffNotice
+from nuanxin.messaging.services import in_site_language, inbox_message_send, staff_notify
 from nuanxin.stations.geo import to_wgs84
 
 from . import permissions, routing, transitions
 from .locate import locate_street
 from .models import Report, ReportCategory, ReportEvent, ReportPhoto
+from .selectors import report_number
 
 FIELD_REQUIRED = _("This field is required.")
 TEXT_TOO_LONG = _("Enter at most %(limit)s characters.")
@@ -49,6 +59,12 @@ IDEMPOTENCY_KEY_TOO_LONG = _("The Idempotency-Key header is at most 100 characte
 NOTIFY_TITLE = _("Your report: %(status)s")
 NOTIFY_ESCALATED = _("Your report is overdue and was raised to the district.")
 NOTIFY_ESCALATED_TITLE = _("Your report was escalated")
+STAFF_TRIAGE_TITLE = _("New report %(number)s awaits triage: %(category)s")
+STAFF_DISPATCHED_TITLE = _("Report %(number)s was dispatched to %(department)s")
+STAFF_RETURNED_TITLE = _("Report %(number)s was returned by %(department)s")
+STAFF_REOPENED_TITLE = _("Report %(number)s was reopened by its reporter")
+STAFF_ESCALATED_TITLE = _("Overdue report %(number)s was escalated to %(area)s")
+STAFF_ESCALATED_DUE = _("It was due at %(due)s.")
 
 DESCRIPTION_MAX = 2000
 ADDRESS_MAX = Report._meta.get_field("address").max_length
@@ -58,11 +74,17 @@ MAX_PHOTOS = 3
 CRS_CHOICES = ("wgs84", "gcj02")
 DEFAULT_REOPEN_DAYS = 14
 DEFAULT_REPORTS_PER_HOUR = 10
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class RateLimited(DomainError):
     status_code = 429
     code = "rate_limited"
+
+
+def _local_time(value):
+    """A time as staff read it: Asia/Shanghai, to the minute."""
+    return timezone.localtime(value, SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def reopen_days():
@@ -120,6 +142,81 @@ def _notify(report, *, actor, title, body):
     inbox_message_send(
         recipient=report.reporter, title=title, body=body, link=f"/m/reports/{report.public_id}/"
     )
+
+
+# --- staff notices -----------------------------------------------------------------------------
+
+
+def _street_staff(report):
+    return User.objects.filter(role=Role.STREET_STAFF, area_id=report.area_id, is_active=True)
+
+
+def _department_handlers(department):
+    """The handler accounts of a department that can act on its reports (see permissions)."""
+    if department is None:
+        return User.objects.none()
+    return department.handlers.filter(role=Role.DEPARTMENT_HANDLER, is_active=True)
+
+
+def _tell_staff(report, *, recipients, actor, kind, title, params, event=None, lines=()):
+    """One staff notice per recipient (not the actor) about `report`, linking to its staff page.
+    The key is the report and the kind, and the event for a move that can happen more than once."""
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    params = {"number": report_number(report), **params}
+    summary = f"{report.category.name} · {report.area.name}\n{report.description[:200]}"
+    body = "\n".join([summary, *(line for line in lines if line)])
+    key = f"report:{report.public_id}:{kind}" + (f":{event.pk}" if event is not None else "")
+    return staff_notify(
+        recipients=recipients,
+        kind=kind,
+        title=in_site_language(title, params),
+        body=body,
+        url=reverse("staff_reports:detail", args=[report.public_id]),
+        dedupe_key=key,
+    )
+
+
+def _tell_staff_of_move(report, *, actor, from_status, to_status, note, event):
+    """The staff whose work a move creates: see the module docstring."""
+    if to_status == transitions.DISPATCHED:
+        _tell_staff(
+            report,
+            recipients=_department_handlers(report.department),
+            actor=actor,
+            kind=StaffNotice.Kind.REPORT_DISPATCHED,
+            title=STAFF_DISPATCHED_TITLE,
+            params={"department": report.department.name},
+            event=event,
+            lines=[note],
+        )
+    elif from_status == transitions.DISPATCHED and to_status == transitions.ACCEPTED:
+        _tell_staff(
+            report,
+            recipients=_street_staff(report),
+            actor=actor,
+            kind=StaffNotice.Kind.REPORT_RETURNED,
+            title=STAFF_RETURNED_TITLE,
+            params={"department": report.department.name if report.department_id else ""},
+            event=event,
+            lines=[note],
+        )
+    elif to_status == transitions.REOPENED:
+        recipients = _department_handlers(report.department)
+        if actor is not None:
+            recipients = recipients.exclude(pk=actor.pk)
+        if not recipients.exists():
+            recipients = _street_staff(report)
+        _tell_staff(
+            report,
+            recipients=recipients,
+            actor=actor,
+            kind=StaffNotice.Kind.REPORT_REOPENED,
+            title=STAFF_REOPENED_TITLE,
+            params={},
+            event=event,
+            lines=[note],
+        )
 
 
 def _event(report, *, actor, kind, from_status="", to_status="", note="", is_public=True, at=None):
@@ -278,6 +375,16 @@ def _store(
             report, actor=None, kind=ReportEvent.Kind.ROUTED, note=department.name, is_public=False, at=now
         )
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=report, changes=snapshot(report))
+    if department is None:
+        # No routing rule: it waits in the street's triage queue, so the street's staff are told.
+        _tell_staff(
+            report,
+            recipients=_street_staff(report),
+            actor=actor,
+            kind=StaffNotice.Kind.REPORT_TRIAGE,
+            title=STAFF_TRIAGE_TITLE,
+            params={"category": category.name},
+        )
     return report
 
 
@@ -368,7 +475,7 @@ def report_transition(*, actor, report, to_status, note="", department=None, dup
         locked.closed_at = now
     locked.status = to_status
     locked.save()
-    _event(
+    event = _event(
         locked,
         actor=actor,
         kind=ReportEvent.Kind.STATUS,
@@ -394,6 +501,9 @@ def report_transition(*, actor, report, to_status, note="", department=None, dup
         message=note,
     )
     _notify(locked, actor=actor, title=NOTIFY_TITLE % {"status": status_label(to_status)}, body=note or "")
+    _tell_staff_of_move(
+        locked, actor=actor, from_status=from_status, to_status=to_status, note=note, event=event
+    )
     return locked
 
 
@@ -481,7 +591,9 @@ def reports_escalate_overdue(*, at=None):
             report.escalated_at = at
             report.escalated_to = report.area.parent
             report.save(update_fields=["escalated_at", "escalated_to", "updated_at"])
-            _event(report, actor=None, kind=ReportEvent.Kind.ESCALATED, note=report.area.parent.name, at=at)
+            event = _event(
+                report, actor=None, kind=ReportEvent.Kind.ESCALATED, note=report.area.parent.name, at=at
+            )
             audit_record(
                 actor=None,
                 action=AuditEntry.Action.UPDATE,
@@ -490,6 +602,18 @@ def reports_escalate_overdue(*, at=None):
                 message="escalated overdue report",
             )
             _notify(report, actor=None, title=NOTIFY_ESCALATED_TITLE, body=NOTIFY_ESCALATED)
+            _tell_staff(
+                report,
+                recipients=User.objects.filter(
+                    role=Role.DISTRICT_STAFF, area_id=report.escalated_to_id, is_active=True
+                ),
+                actor=None,
+                kind=StaffNotice.Kind.REPORT_ESCALATED,
+                title=STAFF_ESCALATED_TITLE,
+                params={"area": report.escalated_to.name},
+                event=event,
+                lines=[in_site_language(STAFF_ESCALATED_DUE, {"due": _local_time(report.due_at)})],
+            )
             escalated += 1
     return escalated
 

@@ -84,11 +84,11 @@ APP_DEMO_LOADERS = (
     "nuanxin.supplies.demo.load_demo_supplies",
     "nuanxin.merchants.demo.load_demo_merchants",
     "nuanxin.housing.demo.load_demo_housing",
+    "nuanxin.reports.demo.load_demo_reports",
+    "nuanxin.open311.demo.load_demo_open311",
     "nuanxin.hall.demo.load_demo_hall",
     "nuanxin.volunteers.demo.load_demo_volunteers",
     "nuanxin.points.demo.load_demo_points",
-    "nuanxin.reports.demo.load_demo_reports",
-    "nuanxin.open311.demo.load_demo_open311",
 )
 
 
@@ -126,7 +126,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo logins (password {data.DEMO_PASSWORD}): admin, "
             + ", ".join(username for username, *_rest in data.ACCOUNTS)
-            + ", qyc_handler, steward_<street> (e.g. steward_qyc)"
+            + ", steward_<street> (e.g. steward_qyc)"
         )
 
     def _count(self, key, created):
