@@ -175,7 +175,9 @@
     var point = fieldsPoint();
     if (!point || !mapState) return;
     showPin(point[0], point[1]);
-    if (pan) mapState.map.setView(point, Math.max(mapState.map.getZoom(), CLOSE_ZOOM));
+    // No animation: the pin and the map are where they belong at once (and a tap right after lands
+    // where it is aimed, also on a slow phone).
+    if (pan) mapState.map.setView(point, Math.max(mapState.map.getZoom(), CLOSE_ZOOM), { animate: false });
   }
 
   function loadStations() {
