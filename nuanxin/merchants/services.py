@@ -16,10 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from nuanxin.accounts.models import Role, User
 from nuanxin.care.models import ServiceRecord
 from nuanxin.care.records import service_record_create
+from nuanxin.core import signed_codes
 from nuanxin.core.audit import audit_record
-from nuanxin.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from nuanxin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from nuanxin.core.models import AuditEntry
 from nuanxin.core.permissions import object_in_actor_area
+from nuanxin.core.signed_codes import lock_code_for_confirmation
 
 from . import codes
 from .models import MealCode, MealOffer, Merchant, OfferWindow
@@ -42,14 +44,15 @@ CODE_EXPIRED = _("This meal code has expired. Ask the courier to refresh it.")
 CODE_USED = _("This meal code has already been used.")
 CODE_OTHER_MERCHANT = _("This meal code is for another merchant's offer.")
 NOT_A_MERCHANT = _("Only a partner-merchant account can confirm meal codes.")
+_REFUSALS = signed_codes.RefusalMessages(
+    invalid=CODE_INVALID, expired=CODE_EXPIRED, used=CODE_USED, other_merchant=CODE_OTHER_MERCHANT
+)
 
 DEFAULT_TTL_SECONDS = 120
 PRICE_MAX = 1_000_000
 
 
-class CodeExpired(DomainError):
-    status_code = 410
-    code = "expired"
+CodeExpired = signed_codes.CodeExpired
 
 
 def meal_code_ttl():
@@ -318,26 +321,17 @@ def meal_code_confirm(*, actor, token, at=None) -> MealCode:
     """
     if not is_merchant_account(actor):
         raise PermissionDenied(NOT_A_MERCHANT)
-    parsed = codes.parse_meal_code_token(token)
-    if parsed is None:
-        raise ValidationFailed({"token": [CODE_INVALID]})
-    code_id, nonce = parsed
+    at = at or timezone.now()
     with transaction.atomic():
-        code = (
-            MealCode.objects.select_for_update(of=("self",))
-            .select_related("offer__merchant__area", "courier")
-            .filter(public_id=code_id, nonce=nonce)
-            .first()
+        code = lock_code_for_confirmation(
+            codes.MEAL_CODE,
+            token,
+            queryset=MealCode.objects.select_related("offer__merchant__area", "courier"),
+            actor=actor,
+            may_confirm=lambda actor, code: can_confirm_for(actor, code.offer),
+            messages=_REFUSALS,
+            at=at,
         )
-        if code is None:
-            raise ValidationFailed({"token": [CODE_INVALID]})
-        if not can_confirm_for(actor, code.offer):
-            raise PermissionDenied(CODE_OTHER_MERCHANT)
-        if code.redeemed_at is not None:
-            raise Conflict(CODE_USED, field="token", code="already_used")
-        at = at or timezone.now()
-        if code.expires_at <= at:
-            raise CodeExpired(CODE_EXPIRED, field="token")
         code.redeemed_at = at
         code.redeemed_by = actor
         code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])

@@ -27,10 +27,12 @@ from django.utils.translation import gettext_lazy as _
 
 from nuanxin.care.models import ServiceRecord
 from nuanxin.care.records import service_record_create
+from nuanxin.core import signed_codes
 from nuanxin.core.audit import audit_record
 from nuanxin.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from nuanxin.core.images import process_image
 from nuanxin.core.models import AuditEntry
+from nuanxin.core.signed_codes import lock_code_for_confirmation
 
 from . import codes
 from .models import Balance, EarnRule, LedgerEntry, Lot, LotDraw, RedeemCode, Reward, Story, StoryPhoto
@@ -86,6 +88,9 @@ CODE_EXPIRED = _("This redeem code has expired. Ask the courier to refresh it.")
 CODE_USED = _("This redeem code has already been used.")
 CODE_OTHER_MERCHANT = _("This redeem code is for another merchant's reward.")
 NOT_A_MERCHANT = _("Only a partner-merchant account can confirm redeem codes.")
+_REFUSALS = signed_codes.RefusalMessages(
+    invalid=CODE_INVALID, expired=CODE_EXPIRED, used=CODE_USED, other_merchant=CODE_OTHER_MERCHANT
+)
 TOO_MANY_PHOTOS = _("At most %(limit)s photos per story.")
 ALREADY_PUBLISHED = _("This story is already published.")
 COURIER_OUTSIDE_AREA = _("Choose a courier who works in the story's area.")
@@ -107,9 +112,7 @@ class DailyCapReached(DomainError):
     code = "daily_cap_reached"
 
 
-class CodeExpired(DomainError):
-    status_code = 410
-    code = "expired"
+CodeExpired = signed_codes.CodeExpired
 
 
 @dataclasses.dataclass(frozen=True)
@@ -898,26 +901,17 @@ def redeem_code_confirm(*, actor, token, at=None) -> RedeemCode:
     """
     if not is_merchant_account(actor):
         raise PermissionDenied(NOT_A_MERCHANT)
-    parsed = codes.parse_redeem_code_token(token)
-    if parsed is None:
-        raise ValidationFailed({"token": [CODE_INVALID]})
-    code_id, nonce = parsed
+    at = at or timezone.now()
     with transaction.atomic():
-        code = (
-            RedeemCode.objects.select_for_update(of=("self",))
-            .select_related("reward__merchant__area", "courier")
-            .filter(public_id=code_id, nonce=nonce)
-            .first()
+        code = lock_code_for_confirmation(
+            codes.REDEEM_CODE,
+            token,
+            queryset=RedeemCode.objects.select_related("reward__merchant__area", "courier"),
+            actor=actor,
+            may_confirm=lambda actor, code: can_confirm_for(actor, code.reward),
+            messages=_REFUSALS,
+            at=at,
         )
-        if code is None:
-            raise ValidationFailed({"token": [CODE_INVALID]})
-        if not can_confirm_for(actor, code.reward):
-            raise PermissionDenied(CODE_OTHER_MERCHANT)
-        if code.redeemed_at is not None:
-            raise Conflict(CODE_USED, field="token", code="already_used")
-        at = at or timezone.now()
-        if code.expires_at <= at:
-            raise CodeExpired(CODE_EXPIRED, field="token")
         reward = Reward.objects.select_for_update().get(pk=code.reward_id)
         if not reward.is_active:
             raise Conflict(REWARD_UNAVAILABLE, field="token", code="reward_unavailable")
